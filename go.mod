@@ -1,0 +1,3 @@
+module github.com/mailcop/mailcop
+
+go 1.26
