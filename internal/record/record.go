@@ -46,26 +46,43 @@ func (r *Record) Reset() {
 	*r = Record{Extra: extra}
 }
 
+// Clone returns a deep copy of r, to keep beyond the next Unmarshal into r
+// (which reuses Extra's storage). Strings are immutable and are shared.
+func (r *Record) Clone() *Record {
+	c := *r
+	c.Extra = nil
+	if len(r.Extra) > 0 {
+		c.Extra = make([]Field, len(r.Extra))
+		for i, f := range r.Extra {
+			c.Extra[i] = Field{Key: f.Key, Value: append([]byte(nil), f.Value...)}
+		}
+	}
+	return &c
+}
+
 // Get returns the string value of a key, known or extra (numbers are
 // rendered in decimal, extras as their raw JSON unless they are strings),
-// and whether it is present. Stages that group or filter by a field named
+// and whether it is present. An extra key whose value is null is absent,
+// as a known key's would be. Stages that group or filter by a field named
 // on the command line use it.
 func (r *Record) Get(key string) (string, bool) {
-	if p := r.stringField(key); p != nil {
+	id := lookup(key)
+	if p := r.str(id); p != nil {
 		return *p, *p != ""
 	}
-	switch key {
-	case "pid":
-		return itoa(r.PID), r.PID != 0
-	case "attempts":
-		return itoa(r.Attempts), r.Attempts != 0
-	case "asn":
-		return itoa(r.ASN), r.ASN != 0
+	if p := r.num(id); p != nil && *p != 0 {
+		return itoa(*p), true
+	}
+	if id != fUnknown {
+		return "", false
 	}
 	for _, f := range r.Extra {
 		if f.Key == key {
 			if s, ok := unquote(f.Value); ok {
 				return s, true
+			}
+			if string(f.Value) == "null" {
+				return "", false
 			}
 			return string(f.Value), true
 		}
@@ -74,62 +91,10 @@ func (r *Record) Get(key string) (string, bool) {
 }
 
 // stringField returns the address of the string field for key, or nil.
-func (r *Record) stringField(key string) *string {
-	switch key {
-	case "time":
-		return &r.Time
-	case "host":
-		return &r.Host
-	case "daemon":
-		return &r.Daemon
-	case "service":
-		return &r.Service
-	case "event":
-		return &r.Event
-	case "outcome":
-		return &r.Outcome
-	case "reason":
-		return &r.Reason
-	case "user":
-		return &r.User
-	case "ip":
-		return &r.IP
-	case "method":
-		return &r.Method
-	case "session":
-		return &r.Session
-	case "pw_hash":
-		return &r.PwHash
-	case "scope":
-		return &r.Scope
-	case "country":
-		return &r.Country
-	case "country_name":
-		return &r.CountryName
-	case "as_org":
-		return &r.ASOrg
-	case "city":
-		return &r.City
-	case "file":
-		return &r.File
-	case "line":
-		return &r.Line
-	}
-	return nil
-}
+func (r *Record) stringField(key string) *string { return r.str(lookup(key)) }
 
 // intField returns the address of the integer field for key, or nil.
-func (r *Record) intField(key string) *int {
-	switch key {
-	case "pid":
-		return &r.PID
-	case "attempts":
-		return &r.Attempts
-	case "asn":
-		return &r.ASN
-	}
-	return nil
-}
+func (r *Record) intField(key string) *int { return r.num(lookup(key)) }
 
 func itoa(n int) string {
 	var b [20]byte
