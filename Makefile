@@ -1,0 +1,47 @@
+# mailcop: build, test, benchmark and install the pipeline's binaries.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+GO      ?= go
+CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
+
+.PHONY: all build test bench demo install clean lint fuzz
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+
+test:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo 'gofmt needed:'; gofmt -l .; exit 1; }
+	$(GO) test -race ./...
+
+# Each benchmark compares mailcop with a reference tool in the same run;
+# see scripts/bench.sh.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	bash scripts/bench.sh
+
+# The pipeline on the bundled sample, as far as it is built.
+demo: build
+	@echo '$$ mailcop-parse -v testdata/sample/mail.log | head -4'
+	@bin/mailcop-parse -v testdata/sample/mail.log | head -4
+	@echo
+	@echo '$$ mailcop-parse testdata/sample/mail.log | grep -o "\"ip\":\"[^\"]*\"" | sort | uniq -c | sort -n | tail -5'
+	@bin/mailcop-parse testdata/sample/mail.log | grep -o '"ip":"[^"]*"' | sort | uniq -c | sort -n | tail -5
+
+# Short fuzzing of every parser (go test -fuzz); new crashers land in testdata/fuzz.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/parse
+	$(GO) test -run '^$$' -fuzz FuzzSplitEnvelope -fuzztime 60s ./internal/parse
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 60s ./internal/record
+
+install: build
+	install -d $(BINDIR)
+	for c in $(CMDS); do install -m 0755 bin/$$c $(BINDIR)/$$c; done
+
+clean:
+	rm -rf bin bench

@@ -1,0 +1,295 @@
+package parse
+
+import "time"
+
+// The counting rule: each real attempt counts once, and no record waits.
+//
+// One failed attempt can leave several lines: dovecot's auth process logs
+// it (one line per passdb that judged it), the login process sums up the
+// session ("auth failed, 3 attempts"), PAM logs its own line, and when
+// postfix asks dovecot to check SMTP AUTH, postfix logs a warning and a
+// disconnect summary ("auth=0/1"). The counter emits the first line of an
+// attempt at once with attempts=1 and remembers it; a later line that is
+// its twin adds nothing, and a summary adds only what its session's lines
+// did not already emit. See README "Counting" for the full rule.
+type counter struct {
+	sessions map[sessionKey]*sessionState
+	conns    map[connKey]*connState
+	groups   map[addrKey][]*group
+	latest   time.Time // newest log time seen
+	swept    time.Time
+}
+
+const (
+	// twinWindow is how far apart two lines of one attempt may be
+	// logged: dovecot's auth_failure_delay is 2 s by default.
+	twinWindow = 5 * time.Second
+	// memory is how long attempts are remembered for summaries, which
+	// may come minutes after the attempts of their session.
+	memory = 10 * time.Minute
+	// unknownSessionSpan is how far back a summary that does not say how
+	// long its session lasted (dovecot before 2.2) claims auth lines.
+	unknownSessionSpan = 2 * time.Minute
+	// connMemory bounds how long a postfix connection is remembered
+	// without its disconnect line.
+	connMemory = time.Hour
+)
+
+type sessionKey struct{ host, session string }
+type connKey struct {
+	host string
+	pid  int
+}
+type addrKey struct{ host, ip string }
+
+// sessionState is what one dovecot session's auth lines emitted.
+type sessionState struct {
+	emitted  int       // attempts emitted by its auth lines
+	last     time.Time // time of its last auth line
+	capacity int       // attempts its summary emitted that late auth lines may fill
+	seen     time.Time
+}
+
+// connState is one postfix smtpd connection (host, pid).
+type connState struct {
+	saslFails int
+	success   bool
+	seen      time.Time
+}
+
+// group is one attempt seen by one or more programs, for pairing the
+// lines that carry no session id.
+type group struct {
+	t       time.Time
+	user    string
+	passdb  string
+	session string
+	has     [srcCount]bool
+	claimed bool // counted by a login summary
+}
+
+func newCounter() *counter {
+	return &counter{
+		sessions: make(map[sessionKey]*sessionState),
+		conns:    make(map[connKey]*connState),
+		groups:   make(map[addrKey][]*group),
+	}
+}
+
+// count applies the rule to one event and returns how many attempts the
+// record for it stands for; 0 means emit nothing. For a success it returns
+// 1 when the login is to be emitted. For a postfix disconnect it also
+// returns whether a success is to be emitted.
+func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts int, success bool) {
+	if t.After(c.latest) {
+		c.latest = t
+	}
+	if c.latest.Sub(c.swept) > time.Minute {
+		c.sweep()
+	}
+	switch ev.kind {
+	case kindAttempt:
+		return c.attempt(ev, host, pid, t), false
+	case kindSummary:
+		return c.summary(ev, host, t), false
+	case kindDisconnect:
+		return c.disconnect(ev, host, pid, t)
+	case kindLogin:
+		if ev.daemon == "postfix" {
+			// postfix logs sasl_username for every message of a session.
+			k := connKey{host, pid}
+			cs := c.conn(k, t)
+			if cs.success {
+				return 0, false
+			}
+			cs.success = true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+func (c *counter) conn(k connKey, t time.Time) *connState {
+	cs := c.conns[k]
+	if cs == nil {
+		cs = &connState{}
+		c.conns[k] = cs
+	}
+	cs.seen = t
+	return cs
+}
+
+func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
+	key := addrKey{host, ev.ip}
+	if ev.src == srcPostfix {
+		c.conn(connKey{host, pid}, t).saslFails++
+	}
+	if ev.src == srcDovecotAuth && ev.session != "" {
+		s := c.sessions[sessionKey{host, ev.session}]
+		if s == nil {
+			s = &sessionState{}
+			c.sessions[sessionKey{host, ev.session}] = s
+		}
+		s.seen = t
+		if !s.last.IsZero() && sameSecond(s.last, t) {
+			// Several passdbs judged the same attempt.
+			return 0
+		}
+		s.last = t
+		s.emitted++
+		if s.capacity > 0 {
+			// Its summary came first and already counted it.
+			s.capacity--
+			return 0
+		}
+	}
+	if g := c.twin(key, ev, t); g != nil {
+		g.has[ev.src] = true
+		return 0
+	}
+	if ev.src == srcDovecotAuth && ev.session == "" {
+		if g := c.samePassdbRound(key, ev, t); g != nil {
+			return 0
+		}
+	}
+	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session}
+	g.has[ev.src] = true
+	c.groups[key] = append(c.groups[key], g)
+	return 1
+}
+
+// twin finds the line of another program for the same attempt: same
+// address, same user where both name one, close in time, and not yet
+// paired with a line of this program.
+func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
+	gs := c.groups[key]
+	for i := len(gs) - 1; i >= 0; i-- {
+		g := gs[i]
+		if t.Sub(g.t) > twinWindow {
+			break
+		}
+		if g.has[ev.src] || g.t.Sub(t) > twinWindow || !sameUser(g.user, ev.user) {
+			continue
+		}
+		// Two dovecot lines of different sessions are different attempts,
+		// and postfix's requests to dovecot carry no session id.
+		if ev.session != "" && g.session != "" && ev.session != g.session {
+			continue
+		}
+		if (ev.src == srcPostfix && g.session != "") || (g.has[srcPostfix] && ev.session != "") {
+			continue
+		}
+		return g
+	}
+	return nil
+}
+
+// samePassdbRound finds an attempt that another passdb already judged in
+// the same second: dovecot tries its passdbs in turn and each may log.
+func (c *counter) samePassdbRound(key addrKey, ev *event, t time.Time) *group {
+	gs := c.groups[key]
+	for i := len(gs) - 1; i >= 0; i-- {
+		g := gs[i]
+		if t.Sub(g.t) > time.Second {
+			break
+		}
+		if g.has[srcDovecotAuth] && g.session == "" && g.passdb != ev.passdb && g.user == ev.user && sameSecond(g.t, t) {
+			return g
+		}
+	}
+	return nil
+}
+
+// summary handles a dovecot login process's "N attempts": it adds only
+// the attempts its session's auth lines did not already emit.
+func (c *counter) summary(ev *event, host string, t time.Time) int {
+	n := ev.attempts
+	if ev.session != "" {
+		if s := c.sessions[sessionKey{host, ev.session}]; s != nil && s.emitted > 0 {
+			n -= s.emitted
+			if n < 0 {
+				n = 0
+			}
+			s.capacity = n
+			s.seen = t
+			return n
+		}
+	}
+	// Without session ids, claim the same address and user's auth lines
+	// logged during the session.
+	span := unknownSessionSpan
+	if ev.secs >= 0 {
+		span = twinWindow + time.Duration(ev.secs)*time.Second
+	}
+	gs := c.groups[addrKey{host, ev.ip}]
+	for _, g := range gs {
+		if n == 0 {
+			break
+		}
+		if g.claimed || !g.has[srcDovecotAuth] || g.session != "" || !sameUser(g.user, ev.user) {
+			continue
+		}
+		if t.Sub(g.t) > span || g.t.Sub(t) > twinWindow {
+			continue
+		}
+		g.claimed = true
+		n--
+	}
+	if ev.session != "" {
+		// Remember what the summary counted, for auth lines that a
+		// reordering logger delivers after it.
+		c.sessions[sessionKey{host, ev.session}] = &sessionState{capacity: n, seen: t}
+	}
+	return n
+}
+
+// disconnect handles postfix's "auth=S/T": T-S attempts failed, of which
+// the SASL warnings of the connection already counted some; what remains
+// are AUTH commands refused before any SASL exchange.
+func (c *counter) disconnect(ev *event, host string, pid int, t time.Time) (int, bool) {
+	k := connKey{host, pid}
+	cs := c.conns[k]
+	delete(c.conns, k)
+	fails := ev.authAll - ev.authOK
+	success := ev.authOK > 0
+	if cs != nil {
+		fails -= cs.saslFails
+		success = success && !cs.success
+	}
+	if fails < 0 {
+		fails = 0
+	}
+	return fails, success
+}
+
+// sweep forgets what is too old to be paired any more, so memory follows
+// the attack rate, not the log's length.
+func (c *counter) sweep() {
+	c.swept = c.latest
+	for k, s := range c.sessions {
+		if c.latest.Sub(s.seen) > memory {
+			delete(c.sessions, k)
+		}
+	}
+	for k, cs := range c.conns {
+		if c.latest.Sub(cs.seen) > connMemory {
+			delete(c.conns, k)
+		}
+	}
+	for k, gs := range c.groups {
+		i := 0
+		for i < len(gs) && c.latest.Sub(gs[i].t) > memory {
+			i++
+		}
+		switch {
+		case i == len(gs):
+			delete(c.groups, k)
+		case i > 0:
+			c.groups[k] = append(gs[:0], gs[i:]...)
+		}
+	}
+}
+
+func sameUser(a, b string) bool { return a == "" || b == "" || a == b }
+
+func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }

@@ -1,0 +1,162 @@
+package parse
+
+import (
+	"testing"
+)
+
+// Scenarios of the counting rule: the lines one real session leaves, and
+// how many attempts they must add up to.
+func TestCountEachAttemptOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  int // failed attempts in all
+		recs  int // failure records
+	}{
+		{
+			name: "auth_verbose lines and the login summary of one session",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: sql(info@example.com,203.0.113.5,<AbCdEf012345>): Password mismatch",
+				"Nov 26 10:00:04 mx1 dovecot: auth: sql(info@example.com,203.0.113.5,<AbCdEf012345>): Password mismatch",
+				"Nov 26 10:00:09 mx1 dovecot: imap-login: Disconnected (auth failed, 3 attempts in 10 secs): user=<info@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, TLS, session=<AbCdEf012345>",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "summary that adds nothing",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: sql(info@example.com,203.0.113.5,<AbCdEf012345>): Password mismatch",
+				"Nov 26 10:00:03 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<info@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, TLS, session=<AbCdEf012345>",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "two passdbs judging one attempt in the same second",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(bob,203.0.113.5,<S1S1S1S1>): unknown user",
+				"Nov 26 10:00:01 mx1 dovecot: auth: sql(bob,203.0.113.5,<S1S1S1S1>): unknown user",
+				"Nov 26 10:00:03 mx1 dovecot: pop3-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<bob>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, session=<S1S1S1S1>",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "dovecot 2.4 auth line and Login aborted",
+			lines: []string{
+				"Nov 26 10:00:57 mx1 dovecot: auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95Uf4e7eEnj>: sql: Password mismatch (given password: hunter2)",
+				"Nov 26 10:01:05 mx1 dovecot: imap-login: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) (auth_failed): user=<info@example.com>, method=PLAIN, rip=192.0.2.110, lip=192.0.2.1, TLS, session=<CvN+E95Uf4e7eEnj>",
+			},
+			want: 3, recs: 2,
+		},
+		{
+			name: "postfix warning and disconnect auth=0/1",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 postfix/submission/smtpd[11538]: warning: unknown[198.51.100.7]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+				"Nov 26 10:00:02 mx1 postfix/submission/smtpd[11538]: disconnect from unknown[198.51.100.7] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "postfix AUTH refused before any SASL exchange",
+			lines: []string{
+				"Nov 26 10:00:02 mx1 postfix/smtpd[2001]: disconnect from unknown[198.51.100.8] ehlo=1 auth=0/2 quit=1 commands=2/4",
+			},
+			want: 2, recs: 1,
+		},
+		{
+			name: "postfix with dovecot SASL: both daemons log the attempt",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.9): unknown user",
+				"Nov 26 10:00:01 mx1 postfix/smtpd[3003]: warning: unknown[198.51.100.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+				"Nov 26 10:00:03 mx1 dovecot: auth: passwd-file(admin,198.51.100.9): unknown user",
+				"Nov 26 10:00:03 mx1 postfix/smtpd[3003]: warning: unknown[198.51.100.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+				"Nov 26 10:00:04 mx1 postfix/smtpd[3003]: disconnect from unknown[198.51.100.9] ehlo=1 auth=0/2 quit=1 commands=2/4",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "postfix warning logged before dovecot's line",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 postfix/smtpd[3003]: warning: unknown[198.51.100.9]: SASL PLAIN authentication failed: authentication failure, sasl_username=admin",
+				"Nov 26 10:00:02 mx1 dovecot: auth: passwd-file(admin,198.51.100.9): Password mismatch",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "PAM's own line beside dovecot's pam line",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=web rhost=203.0.113.9",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "parallel attempts from one address count as many as they are",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=web rhost=203.0.113.9",
+				"Nov 26 10:00:01 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=web rhost=203.0.113.9",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(305): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "sessionless auth lines and their login summary (older dovecot)",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "summaries alone carry the whole count",
+			lines: []string{
+				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 4 attempts in 12 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<q454Xu/vMwBZApgg>",
+				"Nov 26 10:00:09 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<r454Xu/vMwBZApgg>",
+			},
+			want: 6, recs: 2,
+		},
+		{
+			name: "same user on two hosts of a central log are different attempts",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.9): unknown user",
+				"Nov 26 10:00:01 mx2 postfix/smtpd[3003]: warning: unknown[198.51.100.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+			},
+			want: 2, recs: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			recs, warns := parseAll(t, testConfig(), tt.lines...)
+			if len(warns) > 0 {
+				t.Errorf("warnings: %v", warns)
+			}
+			fails := 0
+			for _, r := range recs {
+				if r.Outcome == "failure" {
+					fails++
+					if r.Attempts < 1 {
+						t.Errorf("record with attempts %d: %+v", r.Attempts, r)
+					}
+				}
+			}
+			if got := sumAttempts(recs); got != tt.want || fails != tt.recs {
+				t.Errorf("got %d attempts in %d records, want %d in %d\n%+v", got, fails, tt.want, tt.recs, recs)
+			}
+		})
+	}
+}
+
+// A postfix client that sends several messages after one AUTH logs
+// sasl_username for each; that is one login.
+func TestPostfixLoginOncePerConnection(t *testing.T) {
+	recs, _ := parseAll(t, testConfig(),
+		"Nov 26 10:00:01 mx1 postfix/submission/smtpd[4004]: 4F1A2B3C4D: client=unknown[198.51.100.20], sasl_method=PLAIN, sasl_username=joe@example.com",
+		"Nov 26 10:00:02 mx1 postfix/submission/smtpd[4004]: 5F1A2B3C4D: client=unknown[198.51.100.20], sasl_method=PLAIN, sasl_username=joe@example.com",
+		"Nov 26 10:00:03 mx1 postfix/submission/smtpd[4004]: disconnect from unknown[198.51.100.20] ehlo=1 auth=1 mail=2 rcpt=2 data=2 quit=1 commands=9",
+	)
+	if len(recs) != 1 || recs[0].Outcome != "success" || recs[0].User != "joe@example.com" || recs[0].Service != "submission" {
+		t.Fatalf("want one success for joe on submission, got %+v", recs)
+	}
+}

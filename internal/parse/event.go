@@ -1,0 +1,120 @@
+package parse
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"unicode/utf8"
+)
+
+// kind says what a recognised line stands for in the counting rule.
+type kind uint8
+
+const (
+	kindIgnore     kind = iota // recognised, and not an auth event (no auth attempts, TLS failures, ...)
+	kindAttempt                // one failed attempt: an auth-process, PAM or postfix SASL line
+	kindSummary                // a connection's failures: dovecot login summary
+	kindDisconnect             // postfix "disconnect from ... auth=S/T"
+	kindLogin                  // a successful login
+)
+
+// source tells which program's view of an attempt a line is, so that the
+// twins of one attempt (dovecot's auth line, PAM's line, postfix's warning)
+// pair with each other and not with their own kind.
+type source uint8
+
+const (
+	srcDovecotAuth source = iota
+	srcPAM
+	srcPostfix
+	srcCount
+)
+
+// event is one recognised line, before the counting rule decides how many
+// attempts it adds.
+type event struct {
+	kind    kind
+	src     source
+	daemon  string
+	service string
+	reason  string
+	user    string
+	ip      string
+	method  string
+	session string
+	pwHash  string
+	passdb  string // which passdb spoke: several passdbs may judge one attempt
+
+	attempts int // kindSummary: attempts the line claims
+	secs     int // kindSummary: length of the session in seconds, -1 when not logged
+	authOK   int // kindDisconnect: auth=S/T
+	authAll  int
+
+	// offTopic marks a line of a process that has nothing to do with
+	// auth (imap, lmtp, ...): not matched, and not "unmatched" either.
+	offTopic bool
+}
+
+// canonicalIP returns the canonical text of an address (IPv4-mapped IPv6
+// unmapped, zone dropped), or "" when s is not an address.
+func canonicalIP(s []byte) string {
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		s = s[1 : len(s)-1]
+	}
+	if len(s) > 5 && (bytes.HasPrefix(s, []byte("IPv6:")) || bytes.HasPrefix(s, []byte("ipv6:"))) {
+		s = s[5:]
+	}
+	addr, err := netip.ParseAddr(string(s))
+	if err != nil {
+		return ""
+	}
+	return addr.Unmap().WithZone("").String()
+}
+
+// text makes log bytes a valid UTF-8 string: usernames are attacker
+// chosen, and what downstream tools receive must be valid JSON text.
+func text(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+}
+
+// atoi reads a decimal number; ok is false for anything else.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// leadingInt reads the decimal number at the start of b.
+func leadingInt(b []byte) (n int, rest []byte, ok bool) {
+	i := 0
+	for i < len(b) && i < 9 && b[i] >= '0' && b[i] <= '9' {
+		n = n*10 + int(b[i]-'0')
+		i++
+	}
+	return n, b[i:], i > 0
+}
+
+// cut returns what is before and after the first sep in s.
+func cut(s []byte, sep string) (before, after []byte, found bool) {
+	if i := bytes.Index(s, []byte(sep)); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, nil, false
+}
+
+func hasPrefix(s []byte, p string) bool { return len(s) >= len(p) && string(s[:len(p)]) == p }
+
+func contains(s []byte, sub string) bool { return bytes.Contains(s, []byte(sub)) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,158 @@
+package parse
+
+import "bytes"
+
+// postfixService names the service from the syslog tag: master.cf gives
+// each smtpd its own syslog_name (postfix/submission/smtpd), plain
+// postfix/smtpd is port 25.
+func postfixService(tag []byte) string {
+	parts := bytes.Split(tag, []byte("/"))
+	if len(parts) >= 3 {
+		return text(parts[len(parts)-2])
+	}
+	return "smtp"
+}
+
+// isSmtpd tells whether a syslog tag is a postfix smtpd, whatever
+// syslog_name the admin chose (postfix-incoming/smtpd, postfix/smtps/smtpd).
+func isSmtpd(tag []byte) bool {
+	return bytes.Equal(tag, []byte("smtpd")) || bytes.HasSuffix(tag, []byte("/smtpd"))
+}
+
+// isPostfix tells whether a tag belongs to postfix at all (for coverage).
+func isPostfix(tag []byte) bool {
+	return hasPrefix(tag, "postfix") || isSmtpd(tag)
+}
+
+// parsePostfix recognises smtpd's auth lines. matched is false when the
+// line is not one of them.
+func parsePostfix(tag, msg []byte, ev *event) (matched bool) {
+	ev.daemon = "postfix"
+	ev.service = postfixService(tag)
+	switch {
+	case hasPrefix(msg, "warning: "):
+		return postfixWarning(msg[len("warning: "):], ev)
+	case hasPrefix(msg, "disconnect from "):
+		return postfixDisconnect(msg[len("disconnect from "):], ev)
+	case hasPrefix(msg, "lost connection after AUTH"),
+		hasPrefix(msg, "improper command pipelining after AUTH"),
+		hasPrefix(msg, "too many errors after AUTH"),
+		hasPrefix(msg, "timeout after AUTH"):
+		// The attempt, if any, was counted by its SASL warning or the
+		// disconnect summary; these say only how the session ended.
+		ev.kind = kindIgnore
+		return true
+	}
+	// "QUEUEID: client=host[ip], sasl_method=PLAIN, sasl_username=joe"
+	if i := bytes.Index(msg, []byte("client=")); i >= 0 && i < 40 {
+		rest := msg[i+len("client="):]
+		if !contains(rest, "sasl_username=") {
+			return false
+		}
+		host, rest, ok := cut(rest, ", sasl_method=")
+		if !ok {
+			return false
+		}
+		ev.ip = bracketIP(host)
+		method, user, ok := cut(rest, ", sasl_username=")
+		if !ok {
+			return false
+		}
+		// sasl_sender may follow; it is logged after the username.
+		if j := bytes.LastIndex(user, []byte(", sasl_sender=")); j >= 0 {
+			user = user[:j]
+		}
+		ev.method = text(method)
+		ev.user = text(user)
+		ev.kind = kindLogin
+		return ev.ip != ""
+	}
+	return false
+}
+
+// postfixWarning handles "HOST[IP]: SASL MECH authentication failed: WHY".
+func postfixWarning(msg []byte, ev *event) bool {
+	if hasPrefix(msg, "SASL authentication failure:") || hasPrefix(msg, "SASL: ") {
+		// Cyrus SASL's own line beside the per-client warning; no address.
+		ev.kind = kindIgnore
+		return true
+	}
+	br := bytes.IndexByte(msg, ']')
+	if br < 0 {
+		return false
+	}
+	ev.ip = bracketIP(msg[:br+1])
+	rest := msg[br+1:]
+	if len(rest) > 0 && rest[0] == ':' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9' {
+		// "[ip]:port:" when smtpd_client_port_logging is on.
+		_, rest, _ = leadingInt(rest[1:])
+	}
+	rest, ok := bytes.CutPrefix(rest, []byte(": SASL "))
+	if !ok {
+		return false
+	}
+	mech, why, ok := cut(rest, " authentication failed:")
+	if !ok || len(mech) == 0 || len(mech) > 40 {
+		return false
+	}
+	ev.method = string(bytes.ToUpper(mech))
+	why = bytes.TrimPrefix(why, []byte(" "))
+	// The username, when logged, comes last and is the client's text; the
+	// first ", sasl_username=" is therefore postfix's own.
+	if i := bytes.Index(why, []byte(", sasl_username=")); i >= 0 {
+		ev.user = text(why[i+len(", sasl_username="):])
+		why = why[:i]
+	}
+	switch {
+	case hasPrefix(why, "Connection lost to authentication server"),
+		hasPrefix(why, "Invalid authentication mechanism"):
+		// The server failed, or no credentials were checked.
+		ev.kind = kindIgnore
+		return true
+	}
+	ev.kind = kindAttempt
+	ev.src = srcPostfix
+	ev.reason = "auth_failed"
+	return ev.ip != ""
+}
+
+// postfixDisconnect reads the per-command counters postfix 3 logs:
+// "unknown[ip] ehlo=1 auth=0/1 quit=1 commands=2/3".
+func postfixDisconnect(msg []byte, ev *event) bool {
+	br := bytes.IndexByte(msg, ']')
+	if br < 0 {
+		return false
+	}
+	ev.ip = bracketIP(msg[:br+1])
+	i := bytes.Index(msg[br:], []byte(" auth="))
+	if i < 0 {
+		ev.kind = kindIgnore
+		return ev.ip != ""
+	}
+	counts := msg[br+i+len(" auth="):]
+	ok, rest, good := leadingInt(counts)
+	if !good {
+		return false
+	}
+	all := ok
+	if len(rest) > 0 && rest[0] == '/' {
+		if all, rest, good = leadingInt(rest[1:]); !good {
+			return false
+		}
+	}
+	if len(rest) > 0 && rest[0] != ' ' {
+		return false
+	}
+	ev.kind = kindDisconnect
+	ev.authOK, ev.authAll = ok, all
+	return ev.ip != ""
+}
+
+// bracketIP takes the address out of postfix's "name[addr]".
+func bracketIP(s []byte) string {
+	open := bytes.LastIndexByte(s, '[')
+	if open < 0 || s[len(s)-1] != ']' {
+		return ""
+	}
+	return canonicalIP(s[open+1 : len(s)-1])
+}
