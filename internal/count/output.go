@@ -1,0 +1,703 @@
+package count
+
+import (
+	"bufio"
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// row is a group ready to print: its key split into values, with what the
+// sort needs parsed once.
+type row struct {
+	g    *group
+	vals []string
+	ords []ord
+}
+
+// ord is a key value's sort order: addresses, networks and hours sort by
+// what they mean, numbers by value, the rest byte-wise; absent values last.
+type ord struct {
+	class int8 // 0 parsed, 1 unparsed, 2 empty
+	n     int64
+	p     netip.Prefix
+}
+
+func makeOrd(k kind, v string) ord {
+	if v == "" {
+		return ord{class: 2}
+	}
+	switch k {
+	case kindIP:
+		if a, err := netip.ParseAddr(v); err == nil {
+			return ord{p: netip.PrefixFrom(a, a.BitLen())}
+		}
+	case kindNet:
+		if p, err := netip.ParsePrefix(v); err == nil {
+			return ord{p: p}
+		}
+	case kindInt:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return ord{n: n}
+		}
+	case kindHour:
+		if t, err := time.Parse("2006-01-02T15:00Z07:00", v); err == nil {
+			return ord{n: t.Unix()}
+		}
+	}
+	return ord{class: 1}
+}
+
+func (a ord) compare(b ord) int {
+	if c := cmp.Compare(a.class, b.class); c != 0 || a.class != 0 {
+		return c
+	}
+	if c := a.p.Compare(b.p); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.n, b.n)
+}
+
+// compareKeys orders by the -by fields in turn; the raw values break the
+// remaining ties (two spellings of one address), so the order is total
+// and the output the same bytes for the same input.
+func compareKeys(a, b *row) int {
+	for i := range a.ords {
+		if c := a.ords[i].compare(b.ords[i]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.vals[i], b.vals[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// rows returns the groups to print, in print order.
+func (c *counter) rows() []row {
+	rows := make([]row, 0, len(c.groups))
+	for i := range c.groups {
+		g := &c.groups[i]
+		if g.count < int64(c.cfg.min) {
+			continue
+		}
+		r := row{g: g, vals: c.splitKey(g.key)}
+		r.ords = make([]ord, len(r.vals))
+		for j, v := range r.vals {
+			r.ords[j] = makeOrd(c.cfg.by[j].kind, v)
+		}
+		rows = append(rows, r)
+	}
+	// Measures sort biggest (or latest) first, keys in ascending order;
+	// ties always fall to the key.
+	var by func(a, b *row) int
+	switch c.cfg.sort {
+	case "count":
+		by = func(a, b *row) int { return cmp.Compare(b.g.count, a.g.count) }
+	case "users", "ips", "countries":
+		d := dimUsers
+		if c.cfg.sort == "ips" {
+			d = dimIPs
+		} else if c.cfg.sort == "countries" {
+			d = dimCountries
+		}
+		by = func(a, b *row) int { return cmp.Compare(b.g.distinct[d], a.g.distinct[d]) }
+	case "first":
+		by = func(a, b *row) int { return compareStamps(b.g.first, a.g.first) }
+	case "last":
+		by = func(a, b *row) int { return compareStamps(b.g.last, a.g.last) }
+	default: // key
+		by = func(a, b *row) int { return 0 }
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := by(&a, &b); c != 0 {
+			return c
+		}
+		return compareKeys(&a, &b)
+	})
+	if c.cfg.top > 0 && len(rows) > c.cfg.top {
+		rows = rows[:c.cfg.top]
+	}
+	if c.cfg.asc {
+		slices.Reverse(rows)
+	}
+	return rows
+}
+
+// compareStamps orders by instant, a missing time before any other.
+func compareStamps(a, b stamp) int {
+	if c := cmp.Compare(a.flags&stampValid, b.flags&stampValid); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.sec, b.sec); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.nsec, b.nsec)
+}
+
+// A column of the output. Keys come first under their own names, then
+// the tallies, then the attributes the key carries.
+type colKind uint8
+
+const (
+	colKey colKind = iota
+	colCount
+	colFirst
+	colLast
+	colDistinct
+	colExists
+	colCountry
+	colCountryName
+	colScope
+	colASN
+	colASOrg
+)
+
+type column struct {
+	name string
+	kind colKind
+	i    int // colKey: which -by field; colDistinct: which dimension
+}
+
+// columns lists the output's columns for this run; every row has the
+// same, so that TSV lines up with its header.
+func (c *counter) columns() []column {
+	var cols []column
+	has := map[string]bool{}
+	for i, f := range c.cfg.by {
+		cols = append(cols, column{name: f.name, kind: colKey, i: i})
+		has[f.name] = true
+	}
+	cols = append(cols, column{name: "count", kind: colCount},
+		column{name: "first", kind: colFirst}, column{name: "last", kind: colLast})
+	for d := range nDims {
+		if c.track[d] {
+			cols = append(cols, column{name: dimNames[d], kind: colDistinct, i: d})
+		}
+	}
+	if c.exists != nil {
+		cols = append(cols, column{name: "exists", kind: colExists})
+	}
+	add := func(on bool, name string, k colKind) {
+		if on && !has[name] {
+			cols = append(cols, column{name: name, kind: k})
+		}
+	}
+	add(c.carryGeo, "country", colCountry)
+	add(c.carryCountry, "country_name", colCountryName)
+	add(c.carryGeo, "scope", colScope)
+	add(c.carryAS, "asn", colASN)
+	add(c.carryAS, "as_org", colASOrg)
+	return cols
+}
+
+// existsOf returns the exists state of the row's user.
+func (c *counter) existsOf(r *row) uint8 {
+	for i, f := range c.cfg.by {
+		if f.name == "user" {
+			return c.exists[r.vals[i]]
+		}
+	}
+	return existsUnknown
+}
+
+// writeNDJSON writes one flat object per group, leaving out empty values.
+func (c *counter) writeNDJSON(w *bufio.Writer, rows []row) error {
+	cols := c.columns()
+	var b []byte
+	for i := range rows {
+		r := &rows[i]
+		b = append(b[:0], '{')
+		for _, col := range cols {
+			b = c.appendJSONField(b, col, r)
+		}
+		if len(b) > 1 && b[len(b)-1] == ',' {
+			b = b[:len(b)-1]
+		}
+		b = append(b, '}', '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *counter) appendJSONField(b []byte, col column, r *row) []byte {
+	g := r.g
+	str := func(v string) []byte {
+		if v == "" {
+			return b
+		}
+		b = appendJSONString(b, col.name)
+		b = append(b, ':')
+		return append(appendJSONString(b, v), ',')
+	}
+	num := func(n int64) []byte {
+		if n == 0 {
+			return b
+		}
+		b = appendJSONString(b, col.name)
+		b = append(b, ':')
+		return append(strconv.AppendInt(b, n, 10), ',')
+	}
+	switch col.kind {
+	case colKey:
+		v := r.vals[col.i]
+		if c.cfg.by[col.i].kind == kindInt && v != "" {
+			b = appendJSONString(b, col.name)
+			b = append(b, ':')
+			return append(append(b, v...), ',') // digits this package wrote
+		}
+		return str(v)
+	case colCount:
+		return num(g.count)
+	case colFirst, colLast:
+		st := g.first
+		if col.kind == colLast {
+			st = g.last
+		}
+		if !st.valid() {
+			return b
+		}
+		b = appendJSONString(b, col.name)
+		b = append(b, ':', '"')
+		return append(st.appendRFC3339(b), '"', ',')
+	case colDistinct:
+		return num(int64(g.distinct[col.i]))
+	case colExists:
+		switch c.existsOf(r) {
+		case existsYes:
+			return append(b, `"exists":true,`...)
+		case existsNo:
+			return append(b, `"exists":false,`...)
+		}
+		return b
+	}
+	if g.attrs == nil {
+		return b
+	}
+	switch col.kind {
+	case colCountry:
+		return str(g.attrs.country)
+	case colCountryName:
+		return str(g.attrs.countryName)
+	case colScope:
+		return str(g.attrs.scope)
+	case colASN:
+		return num(int64(g.attrs.asn))
+	case colASOrg:
+		return str(g.attrs.asOrg)
+	}
+	return b
+}
+
+// cell is a column's value as text, for TSV: RFC 3339 times as found,
+// true/false for exists, "" when absent.
+func (c *counter) cell(col column, r *row) string {
+	g := r.g
+	switch col.kind {
+	case colKey:
+		return r.vals[col.i]
+	case colCount:
+		return strconv.FormatInt(g.count, 10)
+	case colFirst, colLast:
+		st := g.first
+		if col.kind == colLast {
+			st = g.last
+		}
+		if !st.valid() {
+			return ""
+		}
+		return string(st.appendRFC3339(nil))
+	case colDistinct:
+		return strconv.FormatUint(uint64(g.distinct[col.i]), 10)
+	case colExists:
+		switch c.existsOf(r) {
+		case existsYes:
+			return "true"
+		case existsNo:
+			return "false"
+		}
+		return ""
+	}
+	if g.attrs == nil {
+		return ""
+	}
+	switch col.kind {
+	case colCountry:
+		return g.attrs.country
+	case colCountryName:
+		return g.attrs.countryName
+	case colScope:
+		return g.attrs.scope
+	case colASN:
+		if g.attrs.asn == 0 {
+			return ""
+		}
+		return strconv.Itoa(g.attrs.asn)
+	case colASOrg:
+		return g.attrs.asOrg
+	}
+	return ""
+}
+
+// writeTSV writes a header line of the NDJSON names, then one line per
+// group with every column, empty when absent. Values are escaped as in
+// PostgreSQL's text format, and control characters made visible, so one
+// line is one group and a terminal never receives an attacker's bytes.
+func (c *counter) writeTSV(w *bufio.Writer, rows []row) error {
+	cols := c.columns()
+	var b []byte
+	for i, col := range cols {
+		if i > 0 {
+			b = append(b, '\t')
+		}
+		b = appendSafe(b, col.name)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	for i := range rows {
+		b = b[:0]
+		for j, col := range cols {
+			if j > 0 {
+				b = append(b, '\t')
+			}
+			b = appendSafe(b, c.cell(col, &rows[i]))
+		}
+		b = append(b, '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A table column: a header, a cell per row, and which side it aligns to.
+type tcol struct {
+	head  string
+	right bool
+	cells []string
+	width int
+}
+
+// leads are the key fields that make the first columns of a table, as the
+// old mailcop-ips printed the address first: short values of bounded
+// width. Other keys (usernames, attacker-chosen and of any length) come
+// after the numbers, as the old mailcop-logins printed them, so that a
+// long one cannot push the numbers off the screen.
+var leads = map[kind]bool{kindIP: true, kindNet: true, kindDay: true, kindHour: true}
+
+// writeTable writes an aligned table for people: a header line, numbers
+// right-aligned, times in -tz to the minute, the country as "CN, China",
+// everything from the log sanitised, and "-" for what is absent.
+func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
+	cols := c.columns()
+	find := func(k colKind) (column, bool) {
+		for _, col := range cols {
+			if col.kind == k {
+				return col, true
+			}
+		}
+		return column{}, false
+	}
+	var out []*tcol
+	addCol := func(head string, right bool, cell func(r *row) string) {
+		t := &tcol{head: head, right: right, cells: make([]string, len(rows))}
+		for i := range rows {
+			v := cell(&rows[i])
+			if v == "" {
+				v = "-"
+			}
+			t.cells[i] = v
+		}
+		out = append(out, t)
+	}
+	countryKey := false // the country key's cell shows the name too
+	for _, f := range c.cfg.by {
+		countryKey = countryKey || f.name == "country"
+	}
+	keyCol := func(col column) {
+		f := c.cfg.by[col.i]
+		addCol(strings.ToUpper(f.name), f.kind == kindInt, func(r *row) string {
+			v := sanitize(r.vals[col.i])
+			// A country reads better with its name, as the old scripts
+			// printed it.
+			if f.name == "country" && v != "" && r.g.attrs != nil && r.g.attrs.countryName != "" {
+				v += ", " + sanitize(r.g.attrs.countryName)
+			}
+			return v
+		})
+	}
+	for _, col := range cols {
+		if col.kind == colKey && leads[c.cfg.by[col.i].kind] {
+			keyCol(col)
+		}
+	}
+	// The numbers side by side, then the times.
+	for _, col := range cols {
+		if col.kind == colCount || col.kind == colDistinct {
+			addCol(strings.ToUpper(col.name), true, func(r *row) string { return c.cell(col, r) })
+		}
+	}
+	for _, col := range cols {
+		switch col.kind {
+		case colFirst, colLast:
+			addCol(strings.ToUpper(col.name), false, func(r *row) string {
+				st := r.g.first
+				if col.kind == colLast {
+					st = r.g.last
+				}
+				if !st.valid() {
+					return ""
+				}
+				return st.time().In(c.cfg.loc).Format("2006-01-02 15:04")
+			})
+		case colExists:
+			addCol("EXISTS", false, func(r *row) string {
+				switch c.existsOf(r) {
+				case existsYes:
+					return "yes"
+				case existsNo:
+					return "no"
+				}
+				return ""
+			})
+		}
+	}
+	for _, col := range cols {
+		if col.kind == colKey && !leads[c.cfg.by[col.i].kind] {
+			keyCol(col)
+		}
+	}
+	if _, ok := find(colCountry); ok {
+		// The scope stands in for a reserved address's absent country.
+		addCol("COUNTRY", false, func(r *row) string {
+			a := r.g.attrs
+			switch {
+			case a.country != "" && a.countryName != "":
+				return sanitize(a.country) + ", " + sanitize(a.countryName)
+			case a.country != "":
+				return sanitize(a.country)
+			}
+			return sanitize(a.scope)
+		})
+	} else if _, ok := find(colCountryName); ok && !countryKey {
+		addCol("COUNTRY_NAME", false, func(r *row) string { return sanitize(r.g.attrs.countryName) })
+	}
+	if _, ok := find(colASN); ok {
+		addCol("AS", false, func(r *row) string {
+			a := r.g.attrs
+			if a.asn == 0 {
+				return sanitize(a.asOrg)
+			}
+			s := "AS" + strconv.Itoa(a.asn)
+			if a.asOrg != "" {
+				s += " " + sanitize(a.asOrg)
+			}
+			return s
+		})
+	} else if _, ok := find(colASOrg); ok {
+		addCol("AS_ORG", false, func(r *row) string { return sanitize(r.g.attrs.asOrg) })
+	}
+
+	for _, t := range out {
+		t.width = width(t.head)
+		for _, s := range t.cells {
+			t.width = max(t.width, width(s))
+		}
+	}
+	var b []byte
+	line := func(cell func(t *tcol) string) error {
+		b = b[:0]
+		for i, t := range out {
+			s := cell(t)
+			pad := t.width - width(s)
+			if i > 0 {
+				b = append(b, "  "...)
+			}
+			if t.right {
+				b = appendSpaces(b, pad)
+			}
+			b = append(b, s...)
+			if !t.right && i < len(out)-1 {
+				b = appendSpaces(b, pad)
+			}
+		}
+		b = append(b, '\n')
+		_, err := w.Write(b)
+		return err
+	}
+	if err := line(func(t *tcol) string { return sanitize(t.head) }); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := line(func(t *tcol) string { return t.cells[i] }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for ; n > 0; n-- {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// sanitize makes a value from the log safe to print on a terminal.
+func sanitize(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '\\' || c >= 0x7f {
+			return string(appendSafe(nil, s))
+		}
+	}
+	return s
+}
+
+// appendSafe appends s with every byte a terminal might act on made
+// visible: C0 controls and DEL as \t, \n, \r or \xNN; C1 controls, format
+// characters (the bidi overrides that reverse what follows, zero-width
+// spaces) and line separators as \uNNNN; bytes that are not UTF-8 as
+// \xNN. The backslash itself is doubled, so that an attacker cannot spell
+// an escape that reads like one of ours.
+func appendSafe(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		switch c {
+		case '\\':
+			b = append(b, '\\', '\\')
+			i++
+			continue
+		case '\t':
+			b = append(b, '\\', 't')
+			i++
+			continue
+		case '\n':
+			b = append(b, '\\', 'n')
+			i++
+			continue
+		case '\r':
+			b = append(b, '\\', 'r')
+			i++
+			continue
+		}
+		if c < 0x80 {
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp):
+			// \uNNNN, or \UNNNNNNNN beyond the BMP (tag characters), as Go
+			// and Python spell them.
+			if r > 0xffff {
+				b = append(b, '\\', 'U', '0', '0', hex[r>>20&0xf], hex[r>>16&0xf])
+			} else {
+				b = append(b, '\\', 'u')
+			}
+			b = append(b, hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+// width is how many terminal cells s takes, near enough to align
+// columns without a dependency: combining marks take none, the East Asian
+// wide ranges two.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < 0x300:
+			n++
+		case unicode.In(r, unicode.Mn, unicode.Me):
+		case wide(r):
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func wide(r rune) bool {
+	return r >= 0x1100 && r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf && r != 0x303f ||
+		r >= 0xac00 && r <= 0xd7a3 || r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f ||
+		r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 ||
+		r >= 0x1f300 && r <= 0x1f64f || r >= 0x1f900 && r <= 0x1f9ff || r >= 0x20000 && r <= 0x3fffd
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// does with SetEscapeHTML(false) (the tests compare): quote, backslash and
+// C0 controls escaped, U+2028 and U+2029 too (JavaScript reads them as
+// line ends), invalid UTF-8 as U+FFFD, everything else as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
