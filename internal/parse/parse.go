@@ -140,6 +140,7 @@ func (p *Parser) Read(r io.Reader, name string, modTime time.Time, flush func() 
 			data = data[end:]
 		} else if len(data) == len(buf) {
 			lineNo++
+			p.stats.Lines++
 			p.stats.Bad++
 			p.warn(&record.SyntaxError{File: name, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes skipped", record.MaxLine)})
 			data = nil

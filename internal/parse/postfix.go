@@ -144,6 +144,7 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 		return false
 	}
 	ev.kind = kindDisconnect
+	ev.reason = "auth_failed" // AUTH refused before any SASL exchange: no cause logged
 	ev.authOK, ev.authAll = ok, all
 	return ev.ip != ""
 }
