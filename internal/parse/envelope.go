@@ -61,6 +61,9 @@ type clock struct {
 	fixedNext int
 
 	host string // previous host, reused to avoid an allocation per line
+
+	dayY, dayM, dayD int // date of dayN, days since 1970 (see wall)
+	dayN             int64
 }
 
 type fixedZone struct {
@@ -103,54 +106,55 @@ const (
 // inner line's own stamp and host win over docker's, and a bare inner
 // message gets docker's time and no host (no time with compose alone).
 func (c *clock) splitEnvelope(line []byte) (env envelope, msg []byte, ok bool) {
-	env, msg, ok = c.split(line, true, true)
-	if !ok {
+	if msg, ok = c.split(&env, line, true, true); !ok {
 		return envelope{}, line, false
 	}
-	if !env.time.IsZero() {
-		c.last = env.time
+	if !env.time.IsZero() && env.time.Unix() != c.last.Unix() {
+		c.last = env.time // only to the second: lines mostly repeat it
 	}
 	return env, msg, true
 }
 
-// split parses b: a stamp, or a compose prefix if compose is set. docker
-// allows a docker stamp, once.
-func (c *clock) split(b []byte, compose, docker bool) (envelope, []byte, bool) {
+// split parses b into env: a stamp, or a compose prefix if compose is
+// set. docker allows a docker stamp, once. env is garbage when !ok.
+func (c *clock) split(env *envelope, b []byte, compose, docker bool) ([]byte, bool) {
 	t, frac, n, kind, ok := c.stamp(b)
 	if !ok {
 		if compose {
 			if p := composePrefix(b); p > 0 {
 				inner := b[p:]
-				if env, msg, ok := c.split(inner, false, docker); ok {
-					return env, msg, true
+				if msg, ok := c.split(env, inner, false, docker); ok {
+					return msg, true
 				}
 				// docker compose logs without -t: no time at all.
 				if len(inner) > 0 && inner[0] != ' ' {
-					return envelope{}, inner, true
+					*env = envelope{}
+					return inner, true
 				}
 			}
 		}
-		return envelope{}, nil, false
+		return nil, false
 	}
 	if n >= len(b) || b[n] != ' ' {
-		return envelope{}, nil, false
+		return nil, false
 	}
 	rest := b[n+1:]
 	if len(rest) == 0 || rest[0] == ' ' {
-		return envelope{}, nil, false
+		return nil, false
 	}
-	env := envelope{time: t, fracDigits: frac}
+	env.time, env.fracDigits, env.host = t, frac, ""
 	switch kind {
 	case kindTAI:
-		return env, rest, true
+		return rest, true
 	case kindDocker:
 		if !docker {
-			return envelope{}, nil, false
+			return nil, false
 		}
-		if env, msg, ok := c.split(rest, false, false); ok {
-			return env, msg, true
+		if msg, ok := c.split(env, rest, false, false); ok {
+			return msg, true
 		}
-		return env, rest, true
+		env.time, env.fracDigits, env.host = t, frac, ""
+		return rest, true
 	}
 	// The host rule. A scan stops at the first bracket, so a long
 	// attacker-chosen username costs nothing.
@@ -158,15 +162,15 @@ func (c *clock) split(b []byte, compose, docker bool) (envelope, []byte, bool) {
 	for i < len(rest) && rest[i] != ' ' {
 		switch rest[i] {
 		case '(', '[', '<':
-			return env, rest, true
+			return rest, true
 		}
 		i++
 	}
 	if rest[i-1] == ':' {
-		return env, rest, true
+		return rest, true
 	}
 	if i > maxHost {
-		return envelope{}, nil, false
+		return nil, false
 	}
 	if string(rest[:i]) != c.host {
 		c.host = string(rest[:i])
@@ -175,7 +179,7 @@ func (c *clock) split(b []byte, compose, docker bool) (envelope, []byte, bool) {
 	if i < len(rest) {
 		i++ // the space
 	}
-	return env, rest[i:], true
+	return rest[i:], true
 }
 
 // composePrefix returns the length of a docker compose prefix
@@ -329,7 +333,7 @@ func (c *clock) isoStamp(b []byte) (t time.Time, frac, n, kind int, ok bool) {
 		default:
 			return
 		}
-		u := wall(y, mo, d, h, mi, s) - off
+		u := c.wall(y, mo, d, h, mi, s) - off
 		return time.Unix(u, int64(ns)).In(c.fixedLoc(off)), frac, i, kind, true
 	}
 	secs, ok := c.local(y, mo, d, h, mi, s)
@@ -353,8 +357,10 @@ func (c *clock) taiStamp(b []byte) (t time.Time, frac, n, kind int, ok bool) {
 	}
 	label, ok1 := hex(b[1:17])
 	nano, ok2 := hex(b[17:25])
-	// Past year 9999 RFC 3339 cannot print it.
-	if !ok1 || !ok2 || nano >= 1e9 || label < base+10 || label > base+10+253402300799 {
+	// From 1970 to a day before the end of 9999, so that the year in
+	// any zone has the four digits RFC 3339 allows.
+	const end = 253402300800 - day
+	if !ok1 || !ok2 || nano >= 1e9 || label < base+10 || label >= base+10+end {
 		return
 	}
 	secs := int64(label - base - 10)
@@ -397,14 +403,14 @@ func (c *clock) fixedLoc(off int64) *time.Location {
 func (c *clock) local(y, mo, d, h, mi, s int) (int64, bool) {
 	loc := c.location()
 	if y != 0 {
-		return c.resolve(wall(y, mo, d, h, mi, s), loc), true
+		return c.resolve(c.wall(y, mo, d, h, mi, s), loc), true
 	}
 	feb29 := mo == 2 && d == 29
 	if c.year != 0 {
 		if feb29 && !isLeap(c.year) {
 			return 0, false
 		}
-		return c.resolve(wall(c.year, mo, d, h, mi, s), loc), true
+		return c.resolve(c.wall(c.year, mo, d, h, mi, s), loc), true
 	}
 	if c.ref.IsZero() {
 		c.ref = time.Now() // the caller forgot; the present is the best guess
@@ -416,13 +422,13 @@ func (c *clock) local(y, mo, d, h, mi, s int) (int64, bool) {
 	for feb29 && !isLeap(y) {
 		y--
 	}
-	u := c.resolve(wall(y, mo, d, h, mi, s), loc)
+	u := c.resolve(c.wall(y, mo, d, h, mi, s), loc)
 	if u > c.ref.Unix()+day {
 		y--
 		for feb29 && !isLeap(y) {
 			y--
 		}
-		u = c.resolve(wall(y, mo, d, h, mi, s), loc)
+		u = c.resolve(c.wall(y, mo, d, h, mi, s), loc)
 	}
 	return u, true
 }
@@ -502,8 +508,12 @@ const (
 
 // wall returns the seconds from 1970 to the wall time, as if it were
 // UTC. s may be 60 (a leap second), which lands on the next minute.
-func wall(y, mo, d, h, mi, s int) int64 {
-	return daysFromCivil(y, mo, d)*day + int64(h*3600+mi*60+s)
+// The day number of the previous call is kept: lines come day by day.
+func (c *clock) wall(y, mo, d, h, mi, s int) int64 {
+	if y != c.dayY || mo != c.dayM || d != c.dayD {
+		c.dayY, c.dayM, c.dayD, c.dayN = y, mo, d, daysFromCivil(y, mo, d)
+	}
+	return c.dayN*day + int64(h*3600+mi*60+s)
 }
 
 // daysFromCivil counts days from 1970-01-01 in the proleptic Gregorian
