@@ -28,8 +28,9 @@ const (
 	// may come minutes after the attempts of their session.
 	memory = 10 * time.Minute
 	// unknownSessionSpan is how far back a summary that does not say how
-	// long its session lasted (dovecot before 2.2) claims auth lines.
-	unknownSessionSpan = 2 * time.Minute
+	// long its session lasted (dovecot before 2.2) claims auth lines: the
+	// login process gives up on an idle client after 3 minutes.
+	unknownSessionSpan = 5 * time.Minute
 	// connMemory bounds how long a postfix connection is remembered
 	// without its disconnect line.
 	connMemory = time.Hour
@@ -87,6 +88,9 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	if c.latest.Sub(c.swept) > time.Minute {
 		c.sweep()
 	}
+	if ev.saslWarning {
+		c.conn(connKey{host, pid}, t).saslFails++
+	}
 	switch ev.kind {
 	case kindAttempt:
 		return c.attempt(ev, host, pid, t), false
@@ -121,9 +125,6 @@ func (c *counter) conn(k connKey, t time.Time) *connState {
 
 func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 	key := addrKey{host, ev.ip}
-	if ev.src == srcPostfix {
-		c.conn(connKey{host, pid}, t).saslFails++
-	}
 	if ev.src == srcDovecotAuth && ev.session != "" {
 		s := c.sessions[sessionKey{host, ev.session}]
 		if s == nil {
@@ -221,12 +222,15 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 	if ev.secs >= 0 {
 		span = twinWindow + time.Duration(ev.secs)*time.Second
 	}
+	// Only a failure the auth process judged has auth lines to claim (a
+	// refused plaintext login never reached it), and never a line that
+	// postfix's SASL request caused.
 	gs := c.groups[addrKey{host, ev.ip}]
 	for _, g := range gs {
-		if n == 0 {
+		if n == 0 || ev.reason != "auth_failed" {
 			break
 		}
-		if g.claimed || !g.has[srcDovecotAuth] || g.session != "" || !sameUser(g.user, ev.user) {
+		if g.claimed || !g.has[srcDovecotAuth] || g.has[srcPostfix] || g.session != "" || !sameUser(g.user, ev.user) {
 			continue
 		}
 		if t.Sub(g.t) > span || g.t.Sub(t) > twinWindow {

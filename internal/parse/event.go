@@ -50,6 +50,10 @@ type event struct {
 	authOK   int // kindDisconnect: auth=S/T
 	authAll  int
 
+	// saslWarning marks any postfix "SASL ... authentication failed"
+	// warning, counted or not: its connection's auth=S/T includes it.
+	saslWarning bool
+
 	// offTopic marks a line of a process that has nothing to do with
 	// auth (imap, lmtp, ...): not matched, and not "unmatched" either.
 	offTopic bool

@@ -96,6 +96,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 		return false
 	}
 	ev.method = string(bytes.ToUpper(mech))
+	ev.saslWarning = true
 	why = bytes.TrimPrefix(why, []byte(" "))
 	// The username, when logged, comes last and is the client's text; the
 	// first ", sasl_username=" is therefore postfix's own.
