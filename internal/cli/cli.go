@@ -60,7 +60,7 @@ func Exit(stderr io.Writer, err error) int {
 			fmt.Fprintf(stderr, "%v\n", usage.Err)
 		}
 		if usage.Usage != "" {
-			io.WriteString(stderr, usage.Usage)
+			io.WriteString(unprefixed(stderr), usage.Usage)
 		}
 		return 2
 	default:
@@ -80,7 +80,7 @@ func ParseFlags(fs *flag.FlagSet, usage string, args []string) error {
 	err := fs.Parse(args)
 	fs.SetOutput(w)
 	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(w, usage)
+		io.WriteString(unprefixed(w), usage)
 		return flag.ErrHelp
 	}
 	if err != nil {
@@ -105,6 +105,21 @@ type PrefixWriter struct {
 // NewPrefixWriter returns a writer that prefixes each line with prefix.
 func NewPrefixWriter(w io.Writer, prefix string) *PrefixWriter {
 	return &PrefixWriter{w: w, prefix: []byte(prefix)}
+}
+
+// unprefixed returns the writer under a PrefixWriter: usage text is a
+// page of its own, not a diagnostic.
+func unprefixed(w io.Writer) io.Writer {
+	if p, ok := w.(*PrefixWriter); ok {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.midLine {
+			p.w.Write([]byte{'\n'})
+			p.midLine = false
+		}
+		return p.w
+	}
+	return w
 }
 
 func (p *PrefixWriter) Write(b []byte) (int, error) {
