@@ -387,12 +387,15 @@ type tcol struct {
 	width int
 }
 
+// maxPad is the widest a column is padded to, but the last.
+const maxPad = 40
+
 // leads are the key fields that make the first columns of a table, as the
 // old mailcop-ips printed the address first: short values of bounded
 // width. Other keys (usernames, attacker-chosen and of any length) come
-// after the numbers, as the old mailcop-logins printed them, so that a
-// long one cannot push the numbers off the screen.
-var leads = map[kind]bool{kindIP: true, kindNet: true, kindDay: true, kindHour: true}
+// last, after the numbers as the old mailcop-logins printed them, so that
+// a long one cannot push the other columns off the screen.
+var leads = map[kind]bool{kindIP: true, kindNet: true, kindDay: true, kindHour: true, kindInt: true}
 
 // writeTable writes an aligned table for people: a header line, numbers
 // right-aligned, times in -tz to the minute, the country as "CN, China",
@@ -419,6 +422,16 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 		}
 		out = append(out, t)
 	}
+	// optCol adds a column only if some row has something in it: without
+	// mailcop-geo upstream, a COUNTRIES column of zeros is noise.
+	optCol := func(head string, right bool, cell func(r *row) string) {
+		for i := range rows {
+			if v := cell(&rows[i]); v != "" && v != "0" {
+				addCol(head, right, cell)
+				return
+			}
+		}
+	}
 	countryKey := false // the country key's cell shows the name too
 	for _, f := range c.cfg.by {
 		countryKey = countryKey || f.name == "country"
@@ -442,8 +455,11 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 	}
 	// The numbers side by side, then the times.
 	for _, col := range cols {
-		if col.kind == colCount || col.kind == colDistinct {
-			addCol(strings.ToUpper(col.name), true, func(r *row) string { return c.cell(col, r) })
+		switch col.kind {
+		case colCount:
+			addCol("COUNT", true, func(r *row) string { return c.cell(col, r) })
+		case colDistinct:
+			optCol(strings.ToUpper(col.name), true, func(r *row) string { return c.cell(col, r) })
 		}
 	}
 	for _, col := range cols {
@@ -460,7 +476,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 				return st.time().In(c.cfg.loc).Format("2006-01-02 15:04")
 			})
 		case colExists:
-			addCol("EXISTS", false, func(r *row) string {
+			optCol("EXISTS", false, func(r *row) string {
 				switch c.existsOf(r) {
 				case existsYes:
 					return "yes"
@@ -471,14 +487,9 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 			})
 		}
 	}
-	for _, col := range cols {
-		if col.kind == colKey && !leads[c.cfg.by[col.i].kind] {
-			keyCol(col)
-		}
-	}
 	if _, ok := find(colCountry); ok {
 		// The scope stands in for a reserved address's absent country.
-		addCol("COUNTRY", false, func(r *row) string {
+		optCol("COUNTRY", false, func(r *row) string {
 			a := r.g.attrs
 			switch {
 			case a.country != "" && a.countryName != "":
@@ -489,10 +500,10 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 			return sanitize(a.scope)
 		})
 	} else if _, ok := find(colCountryName); ok && !countryKey {
-		addCol("COUNTRY_NAME", false, func(r *row) string { return sanitize(r.g.attrs.countryName) })
+		optCol("COUNTRY_NAME", false, func(r *row) string { return sanitize(r.g.attrs.countryName) })
 	}
 	if _, ok := find(colASN); ok {
-		addCol("AS", false, func(r *row) string {
+		optCol("AS", false, func(r *row) string {
 			a := r.g.attrs
 			if a.asn == 0 {
 				return sanitize(a.asOrg)
@@ -504,13 +515,23 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 			return s
 		})
 	} else if _, ok := find(colASOrg); ok {
-		addCol("AS_ORG", false, func(r *row) string { return sanitize(r.g.attrs.asOrg) })
+		optCol("AS_ORG", false, func(r *row) string { return sanitize(r.g.attrs.asOrg) })
+	}
+	for _, col := range cols {
+		if col.kind == colKey && !leads[c.cfg.by[col.i].kind] {
+			keyCol(col)
+		}
 	}
 
-	for _, t := range out {
+	for i, t := range out {
 		t.width = width(t.head)
 		for _, s := range t.cells {
 			t.width = max(t.width, width(s))
+		}
+		if i < len(out)-1 {
+			// One long value overflows its own row rather than push
+			// every row's next columns to the right.
+			t.width = min(t.width, maxPad)
 		}
 	}
 	var b []byte
@@ -518,7 +539,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 		b = b[:0]
 		for i, t := range out {
 			s := cell(t)
-			pad := t.width - width(s)
+			pad := max(t.width-width(s), 0)
 			if i > 0 {
 				b = append(b, "  "...)
 			}
