@@ -161,6 +161,7 @@ type stamp struct {
 const (
 	stampValid = 1 << iota
 	stampZulu
+	stampNegZero // -00:00, RFC 3339's "offset unknown"
 )
 
 func (s stamp) valid() bool { return s.flags&stampValid != 0 }
@@ -169,11 +170,40 @@ func (s stamp) before(t stamp) bool {
 	return s.sec < t.sec || s.sec == t.sec && s.nsec < t.nsec
 }
 
-// parseStamp reads an RFC 3339 time: 2006-01-02T15:04:05[.999999999](Z|±07:00).
-// It accepts what time.Parse(time.RFC3339, s) accepts (the tests check),
-// without the allocation time.Parse makes for every offset that is not
-// the local zone's.
+// parseStamp reads an RFC 3339 time, accepting what time.Parse(time.RFC3339,
+// s) accepts (the tests check).
 func parseStamp(s string) (stamp, bool) {
+	if st, ok := fastStamp(s); ok {
+		return st, true
+	}
+	// time.Parse is laxer than the RFC (offsets of 24 hours, a comma
+	// before the fraction); what it accepts, we count.
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return stamp{}, false
+	}
+	_, off := t.Zone()
+	st := stamp{sec: t.Unix(), nsec: int32(t.Nanosecond()), off: int16(off / 60), flags: stampValid}
+	if strings.HasSuffix(s, "Z") {
+		st.flags |= stampZulu
+	}
+	if i := strings.IndexAny(s[min(19, len(s)):], ".,"); i >= 0 {
+		n := 0
+		for _, c := range []byte(s[19+i+1:]) {
+			if c < '0' || c > '9' {
+				break
+			}
+			n++
+		}
+		st.digits = uint8(min(n, 9))
+	}
+	return st, true
+}
+
+// fastStamp reads the canonical form, 2006-01-02T15:04:05[.999999999](Z|±07:00),
+// without the allocation time.Parse makes for every offset that is not the
+// local zone's.
+func fastStamp(s string) (stamp, bool) {
 	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return stamp{}, false
 	}
@@ -220,6 +250,9 @@ func parseStamp(s string) (stamp, bool) {
 		st.off = int16(oh*60 + om)
 		if rest[0] == '-' {
 			st.off = -st.off
+			if st.off == 0 {
+				st.flags |= stampNegZero
+			}
 		}
 	default:
 		return stamp{}, false
@@ -272,7 +305,7 @@ func (s stamp) appendRFC3339(b []byte) []byte {
 	}
 	off := int(s.off)
 	sign := byte('+')
-	if off < 0 {
+	if off < 0 || s.flags&stampNegZero != 0 {
 		sign, off = '-', -off
 	}
 	return append(b, sign, byte('0'+off/600), byte('0'+off/60%10), ':', byte('0'+off%60/10), byte('0'+off%10))
