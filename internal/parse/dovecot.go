@@ -143,7 +143,7 @@ func authAttempt(msg []byte, ev *event) bool {
 	}
 	at, reason := -1, ""
 	for _, v := range verdicts {
-		if i := bytes.LastIndex(msg[:limit], []byte(v.text)); i > at {
+		if i := lastIndex(msg[:limit], v.text); i > at {
 			at, reason = i, v.reason
 		}
 	}
@@ -164,7 +164,7 @@ func authAttempt(msg []byte, ev *event) bool {
 	}
 	// 2.4 puts the passdb between the prefix and the verdict: "...: sql".
 	passdb := []byte(nil)
-	if i := bytes.LastIndex(prefix, []byte(": ")); i >= 0 && isWord(prefix[i+2:]) {
+	if i := lastIndex(prefix, ": "); i >= 0 && isWord(prefix[i+2:]) {
 		passdb = prefix[i+2:]
 		prefix = stripLevelSuffix(prefix[:i])
 	}
@@ -285,7 +285,7 @@ func pamUnix(msg []byte, ev *event) bool {
 	ev.reason = "auth_failed"
 	end := len(rest)
 	for end > 0 {
-		i := bytes.LastIndex(rest[:end], []byte("rhost="))
+		i := lastIndex(rest[:end], "rhost=")
 		if i < 0 {
 			return false
 		}
@@ -361,7 +361,7 @@ func splitFields(msg []byte) (head, fields []byte) {
 func loginFields(f []byte, ev *event) {
 	rip := -1
 	for i := len(f); i > 0; {
-		j := bytes.LastIndex(f[:i], []byte("rip="))
+		j := lastIndex(f[:i], "rip=")
 		if j < 0 {
 			break
 		}
@@ -380,14 +380,14 @@ func loginFields(f []byte, ev *event) {
 	}
 	ev.ip = canonicalIP(bytes.TrimSpace(val))
 	after := f[rip:]
-	if k := bytes.LastIndex(after, []byte("session=<")); k >= 0 {
+	if k := lastIndex(after, "session=<"); k >= 0 {
 		s := after[k+len("session=<"):]
 		if e := bytes.IndexByte(s, '>'); e >= 0 {
 			ev.session = text(s[:e])
 		}
 	}
 	head := bytes.TrimSuffix(f[:rip], []byte(", "))
-	if k := bytes.LastIndex(head, []byte("method=")); k == 0 || k >= 2 && hasPrefix(head[k-2:], ", ") {
+	if k := lastIndex(head, "method="); k == 0 || k >= 2 && hasPrefix(head[k-2:], ", ") {
 		ev.method = text(head[k+len("method="):])
 		head = bytes.TrimSuffix(head[:k], []byte(", "))
 	}
@@ -415,7 +415,7 @@ func disconnectReason(head []byte, ev *event) bool {
 		why, count, ok := cut(inner, ", ")
 		// The reason may itself hold ", " (never in dovecot's own list);
 		// the count is what follows the last ", " before " attempts".
-		if k := bytes.LastIndex(inner[:i-open-1], []byte(", ")); k >= 0 {
+		if k := lastIndex(inner[:i-open-1], ", "); k >= 0 {
 			why, count, ok = inner[:k], inner[k+2:], true
 		}
 		if !ok {

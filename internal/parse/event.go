@@ -68,11 +68,42 @@ func canonicalIP(s []byte) string {
 	if len(s) > 5 && (bytes.HasPrefix(s, []byte("IPv6:")) || bytes.HasPrefix(s, []byte("ipv6:"))) {
 		s = s[5:]
 	}
+	if canonicalIPv4(s) {
+		return string(s)
+	}
 	addr, err := netip.ParseAddr(string(s))
 	if err != nil {
 		return ""
 	}
 	return addr.Unmap().WithZone("").String()
+}
+
+// canonicalIPv4 tells whether s is an IPv4 address already in canonical
+// form, the common case, which needs no parsing into netip.Addr.
+func canonicalIPv4(s []byte) bool {
+	if len(s) < 7 || len(s) > 15 {
+		return false
+	}
+	parts, digits, val := 0, 0, 0
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 && val == 0 {
+				return false // leading zero
+			}
+			val = val*10 + int(c-'0')
+			digits++
+			if val > 255 {
+				return false
+			}
+		case c == '.' && digits > 0 && i < len(s)-1:
+			parts++
+			digits, val = 0, 0
+		default:
+			return false
+		}
+	}
+	return parts == 3 && digits > 0
 }
 
 // text makes log bytes a valid UTF-8 string: usernames are attacker
@@ -122,3 +153,22 @@ func hasPrefix(s []byte, p string) bool { return len(s) >= len(p) && string(s[:l
 func contains(s []byte, sub string) bool { return bytes.Contains(s, []byte(sub)) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// lastIndex is bytes.LastIndex for the short words the rules look for:
+// it finds the word's last byte with LastIndexByte, which scans many
+// bytes a step, where bytes.LastIndex hashes every byte.
+func lastIndex(s []byte, sep string) int {
+	n := len(sep)
+	last := sep[n-1]
+	for end := len(s); end >= n; {
+		i := bytes.LastIndexByte(s[:end], last)
+		if i < n-1 {
+			return -1
+		}
+		if string(s[i+1-n:i+1]) == sep {
+			return i + 1 - n
+		}
+		end = i
+	}
+	return -1
+}

@@ -49,6 +49,7 @@ type Parser struct {
 	cfg     Config
 	clock   clock
 	counter *counter
+	finder  *finder
 	emit    func(*record.Record) error
 	warn    func(error)
 	stats   Stats
@@ -73,6 +74,7 @@ func NewParser(cfg Config, emit func(*record.Record) error, warn func(error)) *P
 		cfg:     cfg,
 		clock:   clock{year: cfg.Year, loc: cfg.Location},
 		counter: newCounter(),
+		finder:  newFinder(needles...),
 		emit:    emit,
 		warn:    warn,
 	}
@@ -82,14 +84,12 @@ func NewParser(cfg Config, emit func(*record.Record) error, warn func(error)) *P
 func (p *Parser) Stats() Stats { return p.stats }
 
 // needles are the words every line mailcop reads contains; a line with
-// none of them is skipped without being looked at. Searching a whole
-// buffer for a few words runs at memory speed, where looking at each line
-// would not (see README "Performance").
-var needles = [][]byte{
-	[]byte("auth"),        // auth failed, auth:, auth-worker, authentication, auth=S/T
-	[]byte("ogin"),        // Login:, imap-login, Logged in via the login process
-	[]byte("sasl"),        // sasl_username=
-	[]byte(`"MESSAGE":[`), // journald's byte-array messages hide their words
+// none of them is skipped without being looked at.
+var needles = []string{
+	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
+	"login",       // imap-login and the other login processes (Login:, Logged in)
+	"sasl_",       // postfix's sasl_username= of a successful login
+	`"MESSAGE":[`, // journald's byte-array messages hide their words
 }
 
 // blockSize is how much is read at a time; it also bounds a line.
@@ -169,9 +169,13 @@ func (p *Parser) block(data []byte, name, file string, first int) error {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		p.stats.Lines++
 	}
+	f := p.finder
+	if !f.tuned {
+		f.tune(data)
+	}
 	var next [4]int
 	for k := range needles {
-		next[k] = indexFrom(data, 0, needles[k])
+		next[k] = f.index(data, 0, k)
 	}
 	pos := 0
 	counted, lineNo := 0, first // line numbers are counted only when needed
@@ -179,7 +183,7 @@ func (p *Parser) block(data []byte, name, file string, first int) error {
 		hit := len(data)
 		for k := range needles {
 			if next[k] < pos {
-				next[k] = indexFrom(data, pos, needles[k])
+				next[k] = f.index(data, pos, k)
 			}
 			if next[k] < hit {
 				hit = next[k]
@@ -209,14 +213,6 @@ func (p *Parser) block(data []byte, name, file string, first int) error {
 			return nil
 		}
 	}
-}
-
-func indexFrom(data []byte, from int, needle []byte) int {
-	i := bytes.Index(data[from:], needle)
-	if i < 0 {
-		return len(data)
-	}
-	return from + i
 }
 
 func trimCR(b []byte) []byte {
@@ -280,7 +276,7 @@ func (p *Parser) message(line []byte, t time.Time, frac int, host, file string, 
 		relevant = !ev.offTopic
 	case isSmtpd(tag):
 		matched = parsePostfix(tag, msg, &ev)
-		relevant = postfixTalksAuth(msg)
+		relevant = !matched && postfixTalksAuth(msg)
 	default:
 		return nil
 	}

@@ -437,3 +437,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestCanonicalIP(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.5":         "203.0.113.5",
+		"0.0.0.0":             "0.0.0.0",
+		"255.255.255.255":     "255.255.255.255",
+		"256.1.1.1":           "",
+		"1.2.3":               "",
+		"01.2.3.4":            "",
+		"1.2.3.4.":            "",
+		"::ffff:198.51.100.7": "198.51.100.7",
+		"2001:DB8::1":         "2001:db8::1",
+		"[2001:db8::1]":       "2001:db8::1",
+		"IPv6:2001:db8::2":    "2001:db8::2",
+		"fe80::1%eth0":        "fe80::1",
+		"host.example.com":    "",
+	} {
+		if got := canonicalIP([]byte(in)); got != want {
+			t.Errorf("canonicalIP(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func parsePostfix(tag, msg []byte, ev *event) (matched bool) {
 			return false
 		}
 		// sasl_sender may follow; it is logged after the username.
-		if j := bytes.LastIndex(user, []byte(", sasl_sender=")); j >= 0 {
+		if j := lastIndex(user, ", sasl_sender="); j >= 0 {
 			user = user[:j]
 		}
 		ev.method = text(method)
