@@ -12,9 +12,9 @@ import "bytes"
 // rarest byte, as measured on the input itself, with bytes.IndexByte,
 // which scans 32 bytes a step, and checks the word around it.
 type finder struct {
-	words [][]byte
-	pivot []int // index in each word of its rarest byte
-	tuned bool
+	words   [][]byte
+	pivot   []int // index in each word of its rarest byte
+	sampled int   // bytes the tuning saw
 }
 
 func newFinder(words ...string) *finder {
@@ -24,6 +24,14 @@ func newFinder(words ...string) *finder {
 		f.pivot = append(f.pivot, 0)
 	}
 	return f
+}
+
+// tuneOn tunes on data unless a large enough sample was seen already: a
+// live stream's first block may be a single line.
+func (f *finder) tuneOn(data []byte) {
+	if f.sampled < 64<<10 && len(data) > f.sampled {
+		f.tune(data)
+	}
 }
 
 // tune picks each word's rarest byte from the frequencies in sample.
@@ -41,7 +49,7 @@ func (f *finder) tune(sample []byte) {
 		}
 		f.pivot[i] = best
 	}
-	f.tuned = true
+	f.sampled = len(sample)
 }
 
 // index returns the position of word i at or after from in data, or
@@ -61,4 +69,13 @@ func (f *finder) index(data []byte, from, i int) int {
 		pos += j + 1
 	}
 	return len(data)
+}
+
+// needles are the words every line mailcop reads contains; a line with
+// none of them is skipped without being looked at.
+var needles = [...]string{
+	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
+	"login",       // imap-login and the other login processes (Login:, Logged in)
+	"sasl_",       // postfix's sasl_username= of a successful login
+	`"MESSAGE":[`, // journald's byte-array messages hide their words
 }

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
@@ -45,20 +46,19 @@ type Stats struct {
 
 // Parser turns log lines into records. It keeps the counting state across
 // inputs, so rotated files read in a row pair their lines too.
+//
+// Reading runs as a small pipeline: one goroutine reads blocks, workers
+// find and parse the candidate lines of whole blocks (stateless work, the
+// bulk of it), and the caller's goroutine takes their results in input
+// order and applies the counting rule, which needs that order.
 type Parser struct {
 	cfg     Config
-	clock   clock
 	counter *counter
-	finder  *finder
 	emit    func(*record.Record) error
 	warn    func(error)
 	stats   Stats
-
-	rec      record.Record // the record being built
-	in       record.Record // a JSON input line, decoded
-	lastTime time.Time
-	lastFrac int
-	buf      []byte
+	workers []*worker
+	rec     record.Record
 }
 
 // NewParser returns a parser that hands each record to emit and each
@@ -70,239 +70,243 @@ func NewParser(cfg Config, emit func(*record.Record) error, warn func(error)) *P
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Parser{
-		cfg:     cfg,
-		clock:   clock{year: cfg.Year, loc: cfg.Location},
-		counter: newCounter(),
-		finder:  newFinder(needles...),
-		emit:    emit,
-		warn:    warn,
+	p := &Parser{cfg: cfg, counter: newCounter(), emit: emit, warn: warn}
+	n := runtime.GOMAXPROCS(0)
+	if n > maxWorkers {
+		n = maxWorkers
 	}
+	for range n {
+		p.workers = append(p.workers, newWorker(cfg))
+	}
+	return p
 }
+
+// maxWorkers bounds the parsing goroutines: past a few, the in-order
+// stage is the limit.
+const maxWorkers = 4
 
 // Stats returns the counts so far.
 func (p *Parser) Stats() Stats { return p.stats }
 
-// needles are the words every line mailcop reads contains; a line with
-// none of them is skipped without being looked at.
-var needles = []string{
-	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
-	"login",       // imap-login and the other login processes (Login:, Logged in)
-	"sasl_",       // postfix's sasl_username= of a successful login
-	`"MESSAGE":[`, // journald's byte-array messages hide their words
-}
-
 // blockSize is how much is read at a time; it also bounds a line.
 const blockSize = record.MaxLine
 
+// job is one block of whole lines on its way through the pipeline.
+type job struct {
+	buf     []byte // owns the block's memory, back to the pool when done
+	data    []byte // whole lines
+	first   int    // lines before the block
+	ref     time.Time
+	tooLong bool // data is empty: a line over MaxLine was skipped here
+	items   []item
+	lines   int
+	cands   int
+	done    chan struct{}
+}
+
 // Read parses all of r. name names it in messages; modTime is the file's
 // modification time (zero for streams), the reference for year inference.
-// flush is called before each read that may block.
+// flush is called whenever no parsed line is waiting, i.e. before the
+// parser may wait for input: output never sits in a buffer while the
+// input is idle, and bulk runs still write in big batches.
 func (p *Parser) Read(r io.Reader, name string, modTime time.Time, flush func() error) error {
-	p.clock.ref = modTime
-	stream := modTime.IsZero()
 	file := name
-	if stream {
+	if modTime.IsZero() {
 		file = ""
 	}
-	buf := make([]byte, blockSize)
-	fill := 0
-	lineNo := 0
-	skipping := false // inside a line too long to keep
-	for {
-		if flush != nil {
-			if err := flush(); err != nil {
-				return err
+	inflight := 2 * len(p.workers)
+	free := make(chan []byte, inflight+1)
+	for range inflight + 1 {
+		free <- make([]byte, blockSize)
+	}
+	work := make(chan *job, inflight)
+	order := make(chan *job, inflight)
+	quit := make(chan struct{})
+	readErr := make(chan error, 1)
+
+	var wg sync.WaitGroup
+	for _, w := range p.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				w.block(j, name, file)
+				close(j.done)
 			}
+		}()
+	}
+	go func() {
+		readErr <- p.readBlocks(r, modTime, free, work, order, quit)
+		close(work)
+		close(order)
+	}()
+
+	var err error
+	for {
+		var j *job
+		select {
+		case j = <-order:
+		default:
+			if err = callFlush(flush); err != nil {
+				break
+			}
+			j = <-order
 		}
+		if err != nil || j == nil {
+			break
+		}
+		select {
+		case <-j.done:
+		default:
+			if err = callFlush(flush); err != nil {
+				break
+			}
+			<-j.done
+		}
+		if err == nil {
+			err = p.sequence(j, name)
+		}
+		free <- j.buf
+		if err != nil {
+			break
+		}
+	}
+	if err != nil {
+		// Output failed: stop reading. The reader may be blocked on its
+		// input; it is left to end with the process.
+		close(quit)
+		return err
+	}
+	wg.Wait()
+	if rerr := <-readErr; rerr != nil {
+		return fmt.Errorf("read %s: %w", name, rerr)
+	}
+	return nil
+}
+
+func callFlush(flush func() error) error {
+	if flush == nil {
+		return nil
+	}
+	return flush()
+}
+
+// readBlocks cuts r into blocks of whole lines and hands them on, in
+// order, to the workers and to the sequencer. A line longer than a block
+// is skipped and reported in its place.
+func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free chan []byte, work, order chan *job, quit chan struct{}) error {
+	var carry []byte // the start of a line that did not end in the last block
+	lineNo := 0
+	skipping := false
+	send := func(j *job) bool {
+		j.done = make(chan struct{})
+		select {
+		case order <- j:
+		case <-quit:
+			return false
+		}
+		work <- j
+		return true
+	}
+	for {
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-quit:
+			return nil
+		}
+		fill := copy(buf, carry)
 		n, err := r.Read(buf[fill:])
-		if stream {
-			p.clock.ref = p.cfg.Now()
-		}
 		fill += n
+		ref := modTime
+		if ref.IsZero() {
+			ref = p.cfg.Now()
+		}
 		data := buf[:fill]
 		if skipping {
-			first := bytes.IndexByte(data, '\n')
-			if first < 0 {
-				fill = 0
-				data = nil
+			if first := bytes.IndexByte(data, '\n'); first < 0 {
+				data = data[:0]
 			} else {
 				// The rest of the long line ends at its first newline.
 				data = data[first+1:]
 				skipping = false
 			}
 		}
-		if end := bytes.LastIndexByte(data, '\n') + 1; end > 0 {
-			if perr := p.block(data[:end], name, file, lineNo); perr != nil {
-				return perr
-			}
-			lineNo += bytes.Count(data[:end], []byte{'\n'})
-			data = data[end:]
-		} else if len(data) == len(buf) {
+		end := bytes.LastIndexByte(data, '\n') + 1
+		if err != nil && len(data) > 0 && !skipping {
+			end = len(data) // a last line without its newline is still a line
+		}
+		j := &job{buf: buf, data: data[:end], first: lineNo, ref: ref}
+		carry = append(carry[:0], data[end:]...)
+		if end == 0 && len(carry) == blockSize {
 			lineNo++
-			p.stats.Lines++
-			p.stats.Bad++
-			p.warn(&record.SyntaxError{File: name, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes skipped", record.MaxLine)})
-			data = nil
+			j.tooLong = true
+			carry = carry[:0]
 			skipping = true
 		}
-		fill = copy(buf, data)
+		lineNo += bytes.Count(j.data, []byte{'\n'})
+		if !send(j) {
+			return nil
+		}
 		if err != nil {
-			if fill > 0 && !skipping {
-				// A last line without its newline is still a line.
-				if perr := p.block(buf[:fill], name, file, lineNo); perr != nil {
-					return perr
-				}
-			}
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			return fmt.Errorf("read %s: %w", name, err)
-		}
-	}
-}
-
-// block parses the lines of data (whole lines), skipping fast past those
-// with no needle. first is the number of lines before data.
-func (p *Parser) block(data []byte, name, file string, first int) error {
-	p.stats.Lines += bytes.Count(data, []byte{'\n'})
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		p.stats.Lines++
-	}
-	f := p.finder
-	if !f.tuned {
-		f.tune(data)
-	}
-	var next [4]int
-	for k := range needles {
-		next[k] = f.index(data, 0, k)
-	}
-	pos := 0
-	counted, lineNo := 0, first // line numbers are counted only when needed
-	for {
-		hit := len(data)
-		for k := range needles {
-			if next[k] < pos {
-				next[k] = f.index(data, pos, k)
-			}
-			if next[k] < hit {
-				hit = next[k]
-			}
-		}
-		if hit == len(data) {
-			return nil
-		}
-		start := bytes.LastIndexByte(data[pos:hit], '\n') + 1 + pos
-		end := bytes.IndexByte(data[hit:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += hit
-		}
-		p.stats.Candidates++
-		lineOf := func() int {
-			lineNo += bytes.Count(data[counted:start], []byte{'\n'})
-			counted = start
-			return lineNo + 1
-		}
-		if err := p.line(trimCR(data[start:end]), name, file, lineOf); err != nil {
 			return err
 		}
-		pos = end + 1
-		if pos >= len(data) {
-			return nil
-		}
 	}
 }
 
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return b[:n-1]
+// sequence applies the counting rule to a block's parsed lines, in order.
+func (p *Parser) sequence(j *job, name string) error {
+	p.stats.Lines += j.lines
+	p.stats.Candidates += j.cands
+	if j.tooLong {
+		p.stats.Lines++
+		p.stats.Bad++
+		p.warn(&record.SyntaxError{File: name, Line: j.first + 1, Msg: fmt.Sprintf("line longer than %d bytes skipped", record.MaxLine)})
 	}
-	return b
+	for i := range j.items {
+		if err := p.item(&j.items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// line handles one candidate line: a JSON record from mailcop-tail or
-// journalctl, or a plain log line.
-func (p *Parser) line(line []byte, name, file string, lineNo func() int) error {
-	p.rec.Reset()
-	if len(line) > 0 && line[0] == '{' {
-		if err := p.in.Unmarshal(line); err != nil {
-			p.stats.Bad++
-			p.warn(&record.SyntaxError{File: name, Line: lineNo(), Msg: "invalid record: " + err.Error()})
-			return nil
-		}
-		if msg, ok := p.journalMessage(); ok {
-			return p.journal(msg)
-		}
-		if p.in.Line == "" {
-			p.stats.Bad++
-			p.warn(&record.SyntaxError{File: name, Line: lineNo(), Msg: `record has no "line" to parse`})
-			return nil
-		}
-		// Keys the user added upstream travel on with the events.
-		p.rec.Extra = append(p.rec.Extra, p.in.Extra...)
-		return p.plain([]byte(p.in.Line), p.in.File)
-	}
-	return p.plain(line, file)
-}
-
-// plain parses one log line: envelope, syslog tag, then the daemon's rules.
-func (p *Parser) plain(line []byte, file string) error {
-	env, msg, ok := p.clock.splitEnvelope(line)
-	t, frac := p.lastTime, p.lastFrac
-	if ok && !env.time.IsZero() {
-		t, frac = env.time, env.fracDigits
-		p.lastTime, p.lastFrac = t, frac
-	}
-	tag, pid, rest, tagged := splitTag(msg)
-	if !tagged {
-		if env.host != "" {
-			return nil // syslog always writes a tag; this is not a daemon's line
-		}
-		// dovecot's own log files have no tag: "auth-worker(12): ..."
-		tag, rest = nil, msg
-	}
-	return p.message(line, t, frac, env.host, file, tag, pid, rest)
-}
-
-// message applies the rules to a message whose envelope is known.
-func (p *Parser) message(line []byte, t time.Time, frac int, host, file string, tag []byte, pid int, msg []byte) error {
-	var ev event
-	var matched, relevant bool
-	switch {
-	case tag == nil || dovecotTag(tag):
-		matched = parseDovecot(tag, msg, &ev)
-		relevant = !ev.offTopic
-	case isSmtpd(tag):
-		matched = parsePostfix(tag, msg, &ev)
-		relevant = !matched && postfixTalksAuth(msg)
-	default:
+// item turns one parsed line into records.
+func (p *Parser) item(it *item) error {
+	if it.warn != nil {
+		p.stats.Bad++
+		p.warn(it.warn)
 		return nil
 	}
-	if !matched {
-		if relevant && p.cfg.Unmatched && p.inPeriod(t) {
-			p.stats.Unmatched++
-			p.rec.Time = p.formatTime(t, frac)
-			p.rec.Host = host
-			p.rec.Daemon = ev.daemon
-			p.rec.Event = "unmatched"
-			p.rec.File = file
-			p.rec.Line = text(hidePassword(line))
-			return p.out()
-		} else if relevant {
-			p.stats.Unmatched++
+	if !it.matched {
+		if !it.relevant {
+			return nil
 		}
-		return nil
+		p.stats.Unmatched++
+		if !p.cfg.Unmatched || !p.inPeriod(it.t) {
+			return nil
+		}
+		p.rec.Reset()
+		p.rec.Time = it.timeText
+		p.rec.Host = it.host
+		p.rec.Daemon = it.ev.daemon
+		p.rec.Event = "unmatched"
+		p.rec.File = it.file
+		p.rec.Line = it.line
+		p.rec.Extra = append(p.rec.Extra, it.extra...)
+		return p.out()
 	}
-	attempts, success := p.counter.count(&ev, host, pid, t)
-	if !p.inPeriod(t) {
+	attempts, success := p.counter.count(&it.ev, it.host, it.pid, it.t)
+	if !p.inPeriod(it.t) {
 		return nil
 	}
 	if attempts > 0 {
-		p.fill(&ev, line, t, frac, host, file, pid)
+		p.fill(it)
 		p.rec.Outcome = "failure"
-		p.rec.Reason = ev.reason
+		p.rec.Reason = it.ev.reason
 		p.rec.Attempts = attempts
 		p.stats.Failures += attempts
 		if err := p.out(); err != nil {
@@ -310,20 +314,20 @@ func (p *Parser) message(line []byte, t time.Time, frac int, host, file string, 
 		}
 	}
 	if success {
-		p.fill(&ev, line, t, frac, host, file, pid)
+		p.fill(it)
 		p.rec.Outcome = "success"
-		p.rec.Reason = ""
-		p.rec.Attempts = 0
 		p.stats.Logins++
 		return p.out()
 	}
 	return nil
 }
 
-func (p *Parser) fill(ev *event, line []byte, t time.Time, frac int, host, file string, pid int) {
+func (p *Parser) fill(it *item) {
 	r := &p.rec
-	r.Time = p.formatTime(t, frac)
-	r.Host = host
+	r.Reset()
+	ev := &it.ev
+	r.Time = it.timeText
+	r.Host = it.host
 	r.Daemon = ev.daemon
 	r.Service = ev.service
 	r.Event = "auth"
@@ -331,12 +335,13 @@ func (p *Parser) fill(ev *event, line []byte, t time.Time, frac int, host, file 
 	r.IP = ev.ip
 	r.Method = ev.method
 	r.Session = ev.session
-	r.PID = pid
+	r.PID = it.pid
 	r.PwHash = ev.pwHash
-	r.File = file
+	r.File = it.file
 	if p.cfg.Raw {
-		r.Line = text(hidePassword(line))
+		r.Line = it.line
 	}
+	r.Extra = append(r.Extra, it.extra...)
 }
 
 func (p *Parser) out() error {
@@ -352,14 +357,6 @@ func (p *Parser) inPeriod(t time.Time) bool {
 		return false
 	}
 	return true
-}
-
-func (p *Parser) formatTime(t time.Time, frac int) string {
-	if t.IsZero() {
-		return ""
-	}
-	p.buf = appendTime(p.buf[:0], t.In(p.cfg.Location), frac)
-	return string(p.buf)
 }
 
 // splitTag reads a syslog tag: "postfix/smtpd[123]: rest" or "dovecot: rest".
@@ -412,8 +409,8 @@ func hidePassword(line []byte) []byte {
 }
 
 // journalMessage finds MESSAGE in a journalctl -o json object.
-func (p *Parser) journalMessage() ([]byte, bool) {
-	for _, f := range p.in.Extra {
+func (w *worker) journalMessage() ([]byte, bool) {
+	for _, f := range w.in.Extra {
 		if f.Key != "MESSAGE" {
 			continue
 		}
@@ -448,44 +445,6 @@ func byteArray(v []byte) ([]byte, bool) {
 		v = bytes.TrimLeft(rest, " ,\n\t")
 	}
 	return out, true
-}
-
-// journal handles one journalctl -o json entry.
-func (p *Parser) journal(msg []byte) error {
-	var t time.Time
-	frac := 0
-	host, tag := "", []byte(nil)
-	pid := 0
-	for _, f := range p.in.Extra {
-		s, ok := unquoteSimple(f.Value)
-		if !ok {
-			continue
-		}
-		switch f.Key {
-		case "__REALTIME_TIMESTAMP":
-			if us, err := strconv.ParseInt(s, 10, 64); err == nil {
-				t = time.UnixMicro(us).In(p.cfg.Location)
-				frac = 6
-			}
-		case "_HOSTNAME":
-			host = s
-		case "SYSLOG_IDENTIFIER":
-			tag = []byte(s)
-		case "_PID", "SYSLOG_PID":
-			if n, ok := atoi([]byte(s)); ok && (pid == 0 || f.Key == "SYSLOG_PID") {
-				pid = n
-			}
-		}
-	}
-	if t.IsZero() {
-		t, frac = p.lastTime, p.lastFrac
-	} else {
-		p.lastTime, p.lastFrac = t, frac
-	}
-	if tag == nil {
-		return nil
-	}
-	return p.message(msg, t, frac, host, "", tag, pid, msg)
 }
 
 // unquoteSimple returns the text of a JSON string without escapes, which

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,36 +298,52 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// Records leave as soon as their line is read: the parser flushes before
-// every read that may wait.
-func TestFlushBeforeBlockingRead(t *testing.T) {
-	var flushed []int
-	recs := 0
-	p := NewParser(testConfig(), func(*record.Record) error { recs++; return nil }, func(error) {})
-	r := &chunkReader{chunks: []string{
-		"Nov 25 06:28:00 mx1 postfix/smtpd[1]: warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: x\n",
-		"Nov 25 06:28:01 mx1 postfix/smtpd[1]: warning: unknown[203.0.113.9]: SASL LOGIN ",
-		"authentication failed: x\n",
-	}}
-	err := p.Read(r, "<stdin>", time.Time{}, func() error { flushed = append(flushed, recs); return nil })
-	if err != nil {
+// Records leave as soon as their line is read: while the input is idle,
+// everything parsed so far has been flushed.
+func TestFlushWhileInputIdle(t *testing.T) {
+	var mu sync.Mutex
+	recs, flushedAt := 0, -1
+	p := NewParser(testConfig(), func(*record.Record) error {
+		mu.Lock()
+		recs++
+		mu.Unlock()
+		return nil
+	}, func(error) {})
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Read(pr, "<stdin>", time.Time{}, func() error {
+			mu.Lock()
+			flushedAt = recs
+			mu.Unlock()
+			return nil
+		})
+	}()
+	io.WriteString(pw, "Nov 25 06:28:00 mx1 postfix/smtpd[1]: warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: x\n")
+	// Half of the next line: the first record must be out, not waiting
+	// for the line to end.
+	io.WriteString(pw, "Nov 25 06:28:01 mx1 postfix/smtpd[1]: warning: unknown[203.0.113.9]: SASL LOGIN ")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		ok := flushedAt == 1
+		mu.Unlock()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first record was not flushed while the input was idle")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	io.WriteString(pw, "authentication failed: x\n")
+	pw.Close()
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	// Before each read: 0 records, then 1 (first line), 1 (half a line), 2.
-	if got := flushed; len(got) != 4 || got[1] != 1 || got[2] != 1 || got[3] != 2 {
-		t.Errorf("records written at each flush: %v", got)
+	if recs != 2 {
+		t.Errorf("records %d, want 2", recs)
 	}
-}
-
-type chunkReader struct{ chunks []string }
-
-func (c *chunkReader) Read(b []byte) (int, error) {
-	if len(c.chunks) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(b, c.chunks[0])
-	c.chunks = c.chunks[1:]
-	return n, nil
 }
 
 // Years are inferred across New Year, and -since/-until cut on time.

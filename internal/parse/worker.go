@@ -1,0 +1,216 @@
+package parse
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
+)
+
+// worker finds and parses the candidate lines of blocks. Its state is a
+// cache (the clock's last stamp, the finder's tuning): workers run side by
+// side on different blocks.
+type worker struct {
+	cfg      Config
+	clock    clock
+	finder   *finder
+	in       record.Record // a JSON input line, decoded
+	lastTime time.Time
+	lastFrac int
+	buf      []byte
+	items    []item
+}
+
+// item is one parsed candidate line, ready for the counting rule.
+type item struct {
+	ev       event
+	matched  bool // a rule recognised it
+	relevant bool // not matched, but talks about auth: "unmatched"
+	t        time.Time
+	timeText string
+	host     string
+	file     string
+	pid      int
+	line     string         // the log line (password hidden), when output needs it
+	extra    []record.Field // keys a user added upstream, carried along
+	warn     error          // the line is unusable
+}
+
+func newWorker(cfg Config) *worker {
+	return &worker{
+		cfg:    cfg,
+		clock:  clock{year: cfg.Year, loc: cfg.Location},
+		finder: newFinder(needles[:]...),
+	}
+}
+
+// block parses the candidate lines of j.data, skipping fast past the
+// lines with no needle.
+func (w *worker) block(j *job, name, file string) {
+	data := j.data
+	w.clock.ref = j.ref
+	w.items = w.items[:0]
+	j.lines = bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		j.lines++
+	}
+	f := w.finder
+	f.tuneOn(data)
+	var next [len(needles)]int
+	for k := range needles {
+		next[k] = f.index(data, 0, k)
+	}
+	pos := 0
+	counted, lineNo := 0, j.first // line numbers are counted only when needed
+	for pos < len(data) {
+		hit := len(data)
+		for k := range needles {
+			if next[k] < pos {
+				next[k] = f.index(data, pos, k)
+			}
+			if next[k] < hit {
+				hit = next[k]
+			}
+		}
+		if hit == len(data) {
+			break
+		}
+		start := bytes.LastIndexByte(data[pos:hit], '\n') + 1 + pos
+		end := bytes.IndexByte(data[hit:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += hit
+		}
+		j.cands++
+		lineOf := func() int {
+			lineNo += bytes.Count(data[counted:start], []byte{'\n'})
+			counted = start
+			return lineNo + 1
+		}
+		w.line(trimCR(data[start:end]), name, file, lineOf)
+		pos = end + 1
+	}
+	j.items = append(j.items[:0], w.items...)
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// line handles one candidate line: a JSON record from mailcop-tail or
+// journalctl, or a plain log line.
+func (w *worker) line(line []byte, name, file string, lineNo func() int) {
+	if len(line) == 0 || line[0] != '{' {
+		w.plain(line, file, nil)
+		return
+	}
+	if err := w.in.Unmarshal(line); err != nil {
+		w.items = append(w.items, item{warn: &record.SyntaxError{File: name, Line: lineNo(), Msg: "invalid record: " + err.Error()}})
+		return
+	}
+	if msg, ok := w.journalMessage(); ok {
+		w.journal(msg)
+		return
+	}
+	if w.in.Line == "" {
+		w.items = append(w.items, item{warn: &record.SyntaxError{File: name, Line: lineNo(), Msg: `record has no "line" to parse`}})
+		return
+	}
+	// Keys the user added upstream travel on with the events.
+	var extra []record.Field
+	if len(w.in.Extra) > 0 {
+		extra = append(extra, w.in.Extra...)
+	}
+	w.plain([]byte(w.in.Line), w.in.File, extra)
+}
+
+// plain parses one log line: envelope, syslog tag, then the daemon's rules.
+func (w *worker) plain(line []byte, file string, extra []record.Field) {
+	env, msg, ok := w.clock.splitEnvelope(line)
+	t, frac := w.lastTime, w.lastFrac
+	if ok && !env.time.IsZero() {
+		t, frac = env.time, env.fracDigits
+		w.lastTime, w.lastFrac = t, frac
+	}
+	tag, pid, rest, tagged := splitTag(msg)
+	if !tagged {
+		if env.host != "" {
+			return // syslog always writes a tag; this is not a daemon's line
+		}
+		// dovecot's own log files have no tag: "auth-worker(12): ..."
+		tag, rest = nil, msg
+	}
+	w.message(line, t, frac, env.host, file, tag, pid, rest, extra)
+}
+
+// message applies the rules to a message whose envelope is known.
+func (w *worker) message(line []byte, t time.Time, frac int, host, file string, tag []byte, pid int, msg []byte, extra []record.Field) {
+	it := item{t: t, host: host, file: file, pid: pid, extra: extra}
+	switch {
+	case tag == nil || dovecotTag(tag):
+		it.matched = parseDovecot(tag, msg, &it.ev)
+		it.relevant = !it.matched && !it.ev.offTopic
+	case isSmtpd(tag):
+		it.matched = parsePostfix(tag, msg, &it.ev)
+		it.relevant = !it.matched && postfixTalksAuth(msg)
+	default:
+		return
+	}
+	if !it.matched && !it.relevant {
+		return
+	}
+	if it.matched && it.ev.kind == kindIgnore && !it.ev.saslWarning {
+		return // recognised, and nothing for the counting rule
+	}
+	if !t.IsZero() {
+		w.buf = appendTime(w.buf[:0], t.In(w.cfg.Location), frac)
+		it.timeText = string(w.buf)
+	}
+	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
+		it.line = text(hidePassword(line))
+	}
+	w.items = append(w.items, it)
+}
+
+// journal handles one journalctl -o json entry.
+func (w *worker) journal(msg []byte) {
+	var t time.Time
+	frac := 0
+	host, tag := "", []byte(nil)
+	pid := 0
+	for _, f := range w.in.Extra {
+		s, ok := unquoteSimple(f.Value)
+		if !ok {
+			continue
+		}
+		switch f.Key {
+		case "__REALTIME_TIMESTAMP":
+			if us, err := strconv.ParseInt(s, 10, 64); err == nil {
+				t = time.UnixMicro(us).In(w.cfg.Location)
+				frac = 6
+			}
+		case "_HOSTNAME":
+			host = s
+		case "SYSLOG_IDENTIFIER":
+			tag = []byte(s)
+		case "_PID", "SYSLOG_PID":
+			if n, ok := atoi([]byte(s)); ok && (pid == 0 || f.Key == "SYSLOG_PID") {
+				pid = n
+			}
+		}
+	}
+	if t.IsZero() {
+		t, frac = w.lastTime, w.lastFrac
+	} else {
+		w.lastTime, w.lastFrac = t, frac
+	}
+	if tag == nil {
+		return
+	}
+	w.message(msg, t, frac, host, "", tag, pid, msg, nil)
+}
