@@ -361,7 +361,13 @@ func (g *gen) attackEvent(t int64) {
 		g.breakIn(t)
 		return
 	}
-	a := &g.w.attackers[g.w.zipf.Uint64()]
+	a := g.idleAttacker(t)
+	if a == nil {
+		g.dovecotNoise(t, publicIPv4(g.rng))
+		return
+	}
+	g.eventEnd = t
+	defer func() { a.busyUntil = g.eventEnd + pairWindow }()
 	acct := g.guess(a)
 	if g.chance(a.smtp) {
 		switch g.pick(70, 8, 3, 19) {
@@ -395,6 +401,26 @@ func (g *gen) attackEvent(t int64) {
 	default:
 		g.dovecotNoise(t, a.ip)
 	}
+}
+
+// pairWindow is how long after an address's attack ends before its next
+// one may start. Lines without session ids (PAM, postfix's SASL client,
+// dovecot 2.2 summaries) are tied to their twins by address and time, a few
+// seconds apart; overlapping attacks from one address would make that
+// pairing ambiguous and the truth unrecoverable from the lines. Real
+// attackers do run sessions in parallel; the cost of this margin is that
+// they don't here.
+const pairWindow = 10 * sec
+
+// idleAttacker draws an attacker, loud ones more often, among those not
+// attacking at time t; nil if the draws all hit busy ones.
+func (g *gen) idleAttacker(t int64) *attacker {
+	for range 8 {
+		if a := &g.w.attackers[g.w.zipf.Uint64()]; a.busyUntil <= t {
+			return a
+		}
+	}
+	return nil
 }
 
 // guess picks the username an attacker tries this time.
@@ -811,9 +837,15 @@ func (g *gen) typoThenLogin(t int64) {
 // breakIn is an attacker who fails and then gets in with a guessed or
 // leaked password, over IMAP or, to relay spam, over submission.
 func (g *gen) breakIn(t int64) {
-	a := &g.w.attackers[g.w.zipf.Uint64()]
+	a := g.idleAttacker(t)
+	if a == nil {
+		g.dovecotNoise(t, publicIPv4(g.rng))
+		return
+	}
 	acct := g.w.real[g.intn(len(g.w.real))]
+	g.eventEnd = t
 	g.dovecotFailure(t, a.ip, "imap", acct, dv23, true, "")
+	a.busyUntil = g.eventEnd + pairWindow
 	t += g.between(20*sec, 120*sec)
 	if g.intn(3) == 0 {
 		g.submission(t, acct.name, a.ip, a.ptr)

@@ -15,7 +15,9 @@
 //
 // Sessions overlap in time as on a real server: every event schedules its
 // lines ahead and a heap merges them in time order, so the lines of one
-// attack interleave with other traffic.
+// attack interleave with other traffic. One address runs one attack at a
+// time, though (see pairWindow), so that lines without session ids still
+// pair up unambiguously and the truth can be recovered from the log.
 package loggen
 
 import (
@@ -234,6 +236,7 @@ type gen struct {
 
 	committed int64 // bytes written plus bytes scheduled
 	attack    bool  // category of the event being built
+	eventEnd  int64 // time of the latest line of the event being built
 
 	// running line counts per category, to steer the attack share
 	normLines, normEvents, attLines, attEvents int64
@@ -282,6 +285,7 @@ func (g *gen) line(at int64, body []byte, mark pending) {
 	}
 	mark.at, mark.seq, mark.body, mark.attack = at, g.seq, body, g.attack
 	g.heap.push(mark)
+	g.eventEnd = max(g.eventEnd, at)
 }
 
 // plain schedules a line that proves nothing.

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,6 +248,70 @@ func TestTruthMatchesLines(t *testing.T) {
 		}
 		if len(truth.SuccessAfterFailure) == 0 {
 			t.Errorf("seed %d: nobody got in after failing", seed)
+		}
+	}
+}
+
+// TestSessionlessUnambiguous checks that every auth line without a session
+// id can be tied to its attempt by address and time alone, as the corpus
+// rule does: its candidate twins (postfix SASL warnings of the address
+// within 3 s, or login summaries of the address and user that have no auth
+// lines of their own, less than 12 s later) all belong to one connection.
+// 12 s: an address's next attack starts pairWindow after its last line,
+// so its summary comes at least 12.2 s later (whole-second stamps: 12 s).
+func TestSessionlessUnambiguous(t *testing.T) {
+	t.Parallel()
+	log, _ := generate(t, Config{Size: 8 << 20, Seed: 11, Attack: 0.3})
+	type line struct {
+		at               time.Time
+		ip, user, origin string
+	}
+	var lone, warns, sums []line
+	withLines := map[string]bool{} // sessions that have auth lines
+	for _, l := range strings.Split(strings.TrimSuffix(string(log), "\n"), "\n") {
+		at, err := time.Parse("Jan _2 15:04:05", l[:15])
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := l[len("Nov 25 00:00:00 mx1 "):]
+		proc, rest, _ := strings.Cut(msg, ": ")
+		switch {
+		case strings.Contains(rest, "SASL ") && strings.Contains(rest, " authentication failed: ") &&
+			!strings.HasSuffix(rest, "Invalid authentication mechanism"):
+			warns = append(warns, line{at, field(rest, "[", "]"), "", proc})
+		case strings.Contains(rest, "(auth failed, "):
+			s := field(rest, ", session=<", ">")
+			sums = append(sums, line{at, field(rest[strings.LastIndex(rest, "rip="):], "rip=", ","), field(rest, "user=<", ">, method="), s})
+		case strings.HasSuffix(rest, "): unknown user") || strings.HasSuffix(rest, "): Password mismatch") ||
+			strings.HasSuffix(rest, "(password mismatch?)"):
+			id := rest[strings.Index(rest, "(")+1 : strings.LastIndex(rest, "): ")]
+			if s := field(id, ",<", ">"); s != "" {
+				withLines[s] = true
+				continue
+			}
+			i := strings.LastIndexByte(id, ',')
+			lone = append(lone, line{at, id[i+1:], id[:i], ""})
+		case strings.Contains(proc, ",sasl:"):
+			withLines[field(proc, ")<", ">")] = true
+		}
+	}
+	if len(lone) < 100 {
+		t.Fatalf("only %d auth lines without session id", len(lone))
+	}
+	for _, l := range lone {
+		origins := map[string]bool{}
+		for _, w := range warns {
+			if d := w.at.Sub(l.at); w.ip == l.ip && d >= -3*time.Second && d <= 3*time.Second {
+				origins["postfix "+w.origin] = true
+			}
+		}
+		for i, s := range sums {
+			if d := s.at.Sub(l.at); s.ip == l.ip && s.user == l.user && d >= 0 && d < 12*time.Second && !withLines[s.origin] {
+				origins["summary "+strconv.Itoa(i)] = true
+			}
+		}
+		if len(origins) > 1 {
+			t.Errorf("%s %s(%s): %d candidate connections: %v", l.at.Format(time.TimeOnly), l.ip, l.user, len(origins), slices.Sorted(maps.Keys(origins)))
 		}
 	}
 }

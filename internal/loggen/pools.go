@@ -99,6 +99,9 @@ type attacker struct {
 	style  int     // styleSpray, styleFocus or styleLeaked
 	target int     // index into world.targets for styleFocus
 	svc    int     // favourite dovecot service, index into loginServices
+	// busyUntil is when the address's current attack is over (µs); see
+	// gen.attackEvent.
+	busyUntil int64
 }
 
 const (
@@ -144,6 +147,18 @@ func newWorld(r *rand.Rand) *world {
 	w.smtp = w.nextPID(r)
 	w.authWorker = w.nextPID(r)
 
+	// Addresses are unique across clients and attackers: the truth is per
+	// address, and two actors behind one address would blur it.
+	used := map[string]bool{}
+	unique := func(gen func(*rand.Rand) string) string {
+		for {
+			if ip := gen(r); !used[ip] {
+				used[ip] = true
+				return ip
+			}
+		}
+	}
+
 	// Real accounts: people at two domains, and a few role accounts that
 	// attackers will find exist.
 	seen := map[string]bool{}
@@ -161,9 +176,9 @@ func newWorld(r *rand.Rand) *world {
 		c := client{name: name}
 		for n := 1 + r.IntN(3); len(c.ips) < n; {
 			if r.IntN(3) == 0 {
-				c.ips = append(c.ips, publicIPv6(r))
+				c.ips = append(c.ips, unique(publicIPv6))
 			} else {
-				c.ips = append(c.ips, publicIPv4(r))
+				c.ips = append(c.ips, unique(publicIPv4))
 			}
 		}
 		c.ptr = ptrName(r, c.ips[0])
@@ -201,13 +216,13 @@ func newWorld(r *rand.Rand) *world {
 		a := attacker{ptr: "unknown", svc: pickWeighted(r, []int{55, 25, 12, 8})}
 		switch x := r.IntN(100); {
 		case x < 12:
-			a.ip = docIPv4(r)
+			a.ip = unique(docIPv4)
 		case x < 20:
-			a.ip = docIPv6(r)
+			a.ip = unique(docIPv6)
 		case x < 30:
-			a.ip = publicIPv6(r)
+			a.ip = unique(publicIPv6)
 		default:
-			a.ip = publicIPv4(r)
+			a.ip = unique(publicIPv4)
 		}
 		if r.IntN(6) == 0 {
 			a.ptr = ptrName(r, a.ip)
