@@ -61,21 +61,26 @@ type counter struct {
 	cfg    config
 	single func(*record.Record) string // the one -by field, when it is a plain string field
 
-	groups []group
-	index  map[string]int32
+	// The groups, in chunks: growing never copies them nor leaves half a
+	// slice unused, and a *group stays valid.
+	chunks  [][]group
+	ngroups int
+	index   map[string]int32
 
 	// Distinct counts: each value is numbered once per dimension (a string
 	// kept once however many groups see it), and a (group, dimension,
 	// value) triple, packed in a uint64, is counted when first inserted in
-	// pairs. One flat map costs ~20 bytes a pair, where a map per group
+	// pairs. One flat set costs ~16 bytes a pair, where a map per group
 	// would cost a map header and its slack for each of the 50,000 groups.
 	track [nDims]bool
 	ids   [nDims]map[string]uint32
-	pairs map[uint64]struct{}
+	pairs pairSet
 
 	// Attributes carried by the groups, and existence of users.
 	carryGeo, carryCountry, carryAS bool
-	exists                          map[string]uint8 // nil unless user is a -by field
+	strs                            map[string]string // the attributes' values, each kept once
+	attrSets                        map[attrs]*attrs  // the attribute sets, each kept once
+	exists                          map[string]uint8  // nil unless user is a -by field
 
 	buf []byte // the key being built
 
@@ -92,7 +97,7 @@ type counter struct {
 }
 
 func newCounter(cfg config) *counter {
-	c := &counter{cfg: cfg, index: map[string]int32{}, pairs: map[uint64]struct{}{}}
+	c := &counter{cfg: cfg, index: map[string]int32{}, strs: map[string]string{}, attrSets: map[attrs]*attrs{}}
 	if c.cfg.loc == nil {
 		c.cfg.loc = time.Local
 	}
@@ -151,7 +156,7 @@ func (c *counter) add(r *record.Record) {
 			gi = c.newGroup(string(c.buf))
 		}
 	}
-	g := &c.groups[gi]
+	g := c.group(gi)
 
 	n := int64(1)
 	if r.Attempts > 1 {
@@ -181,25 +186,30 @@ func (c *counter) add(r *record.Record) {
 	if c.track[dimCountries] {
 		c.distinct(g, gi, dimCountries, r.Country)
 	}
-	if g.attrs != nil {
-		c.carry(g.attrs, r)
+	if c.carryCountry || c.carryAS {
+		c.carry(g, r)
 	}
 }
 
 func (c *counter) newGroup(key string) int32 {
-	if len(c.groups) >= 1<<30 {
+	if c.ngroups >= 1<<30 {
 		// The pair keys have 30 bits for the group; no machine gets here
 		// with memory to spare, but wrap-around must not be silent.
 		panic("mailcop-count: more than 2^30 groups")
 	}
-	gi := int32(len(c.groups))
-	c.groups = append(c.groups, group{key: key})
-	if c.carryCountry || c.carryAS {
-		c.groups[gi].attrs = &attrs{}
+	gi := int32(c.ngroups)
+	if gi&(chunkSize-1) == 0 {
+		c.chunks = append(c.chunks, make([]group, chunkSize))
 	}
+	c.ngroups++
+	*c.group(gi) = group{key: key, attrs: &noAttrs}
 	c.index[key] = gi
 	return gi
 }
+
+const chunkSize = 1024 // groups per chunk, a power of two
+
+func (c *counter) group(gi int32) *group { return &c.chunks[gi/chunkSize][gi%chunkSize] }
 
 // distinct counts v in g's dimension d if g has not seen it before.
 func (c *counter) distinct(g *group, gi int32, d int, v string) {
@@ -212,37 +222,56 @@ func (c *counter) distinct(g *group, gi int32, d int, v string) {
 		id = uint32(len(ids))
 		ids[strings.Clone(v)] = id
 	}
-	k := uint64(gi)<<34 | uint64(d)<<32 | uint64(id)
-	if _, ok := c.pairs[k]; !ok {
-		c.pairs[k] = struct{}{}
+	if c.pairs.add(uint64(gi)<<34 | uint64(d)<<32 | uint64(id)) {
 		g.distinct[d]++
 	}
 }
 
 // carry keeps the latest non-empty attributes of the group's records (a
-// database update mid-stream gives the newer answer). Strings are copied
-// only when they change, so that a kept value never pins a record's
-// buffer.
-func (c *counter) carry(a *attrs, r *record.Record) {
-	if c.carryGeo {
-		if r.Country != "" || r.Scope != "" {
-			setString(&a.country, r.Country)
-			setString(&a.scope, r.Scope)
-		}
+// database update mid-stream gives the newer answer). Groups share their
+// attribute sets: thousands of addresses are "CN, China, AS4134
+// Chinanet", and one pointer per group is all they need.
+func (c *counter) carry(g *group, r *record.Record) {
+	a := *g.attrs
+	if c.carryGeo && (r.Country != "" || r.Scope != "") {
+		a.country, a.scope = r.Country, r.Scope
 	}
 	if c.carryCountry && r.CountryName != "" {
-		setString(&a.countryName, r.CountryName)
+		a.countryName = r.CountryName
 	}
 	if c.carryAS && r.ASN != 0 {
-		a.asn = r.ASN
-		setString(&a.asOrg, r.ASOrg)
+		a.asn, a.asOrg = r.ASN, r.ASOrg
 	}
+	if a == *g.attrs {
+		return
+	}
+	p, ok := c.attrSets[a]
+	if !ok {
+		// Keep copies, not the record's strings, which may share their
+		// memory with the whole record.
+		a.country, a.scope = c.keep(a.country), c.keep(a.scope)
+		a.countryName, a.asOrg = c.keep(a.countryName), c.keep(a.asOrg)
+		p = new(attrs) // not &a, which would put a on the heap on every call
+		*p = a
+		c.attrSets[a] = p
+	}
+	g.attrs = p
 }
 
-func setString(dst *string, s string) {
-	if *dst != s {
-		*dst = strings.Clone(s)
+// noAttrs is the attribute set of a group with none yet.
+var noAttrs attrs
+
+// keep returns a copy of s that is kept once, however many sets use it.
+func (c *counter) keep(s string) string {
+	if s == "" {
+		return ""
 	}
+	v, ok := c.strs[s]
+	if !ok {
+		v = strings.Clone(s)
+		c.strs[v] = v
+	}
+	return v
 }
 
 // noteExists records what r proves about its user's account. Every auth
@@ -332,16 +361,28 @@ func (c *counter) appendValue(b []byte, f *field, r *record.Record) []byte {
 	}
 }
 
-// splitKey returns the values of a group key, one per -by field.
-func (c *counter) splitKey(key string) []string {
+// splitKey appends the values of a group key, one per -by field.
+func (c *counter) splitKey(vals []string, key string) []string {
 	if len(c.cfg.by) == 1 {
-		return []string{key}
+		return append(vals, key)
 	}
-	vals := make([]string, 0, len(c.cfg.by))
 	for range c.cfg.by {
-		n, w := binary.Uvarint([]byte(key))
+		n, w := uvarint(key)
 		vals = append(vals, key[w:w+int(n)])
 		key = key[w+int(n):]
 	}
 	return vals
+}
+
+// uvarint is binary.Uvarint for a string, without converting it.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<(7*i), i + 1
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+	}
+	return 0, 0
 }

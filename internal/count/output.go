@@ -79,19 +79,30 @@ func compareKeys(a, b *row) int {
 }
 
 // rows returns the groups to print, in print order.
-func (c *counter) rows() []row {
-	rows := make([]row, 0, len(c.groups))
-	for i := range c.groups {
-		g := &c.groups[i]
+func (c *counter) rows() []*row {
+	nby := len(c.cfg.by)
+	all := make([]row, 0, c.ngroups)
+	// One backing array each for the rows' values and orders.
+	vals := make([]string, 0, nby*c.ngroups)
+	ords := make([]ord, nby*c.ngroups)
+	for i := range c.ngroups {
+		g := c.group(int32(i))
 		if g.count < int64(c.cfg.min) {
 			continue
 		}
-		r := row{g: g, vals: c.splitKey(g.key)}
-		r.ords = make([]ord, len(r.vals))
+		at := len(vals)
+		vals = c.splitKey(vals, g.key)
+		r := row{g: g, vals: vals[at:len(vals):len(vals)], ords: ords[at:len(vals):len(vals)]}
 		for j, v := range r.vals {
 			r.ords[j] = makeOrd(c.cfg.by[j].kind, v)
 		}
-		rows = append(rows, r)
+		all = append(all, r)
+	}
+	// Sort pointers: rows passed by value to a comparator that hands
+	// their address on would each escape to the heap, per comparison.
+	rows := make([]*row, len(all))
+	for i := range all {
+		rows[i] = &all[i]
 	}
 	// Measures sort biggest (or latest) first, keys in ascending order;
 	// ties always fall to the key.
@@ -114,11 +125,11 @@ func (c *counter) rows() []row {
 	default: // key
 		by = func(a, b *row) int { return 0 }
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		if c := by(&a, &b); c != 0 {
+	slices.SortFunc(rows, func(a, b *row) int {
+		if c := by(a, b); c != 0 {
 			return c
 		}
-		return compareKeys(&a, &b)
+		return compareKeys(a, b)
 	})
 	if c.cfg.top > 0 && len(rows) > c.cfg.top {
 		rows = rows[:c.cfg.top]
@@ -207,17 +218,20 @@ func (c *counter) existsOf(r *row) uint8 {
 }
 
 // writeNDJSON writes one flat object per group, leaving out empty values.
-func (c *counter) writeNDJSON(w *bufio.Writer, rows []row) error {
+func (c *counter) writeNDJSON(w *bufio.Writer, rows []*row) error {
 	cols := c.columns()
+	names := make([][]byte, len(cols)) // "name": once
+	for i, col := range cols {
+		names[i] = append(appendJSONString(nil, col.name), ':')
+	}
 	var b []byte
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		b = append(b[:0], '{')
-		for _, col := range cols {
-			b = c.appendJSONField(b, col, r)
+		for i, col := range cols {
+			b = c.appendJSONField(b, names[i], col, r)
 		}
-		if len(b) > 1 && b[len(b)-1] == ',' {
-			b = b[:len(b)-1]
+		if len(b) > 1 {
+			b = b[:len(b)-1] // the last comma
 		}
 		b = append(b, '}', '\n')
 		if _, err := w.Write(b); err != nil {
@@ -227,35 +241,25 @@ func (c *counter) writeNDJSON(w *bufio.Writer, rows []row) error {
 	return nil
 }
 
-func (c *counter) appendJSONField(b []byte, col column, r *row) []byte {
+// appendJSONField appends name and the column's value and a comma, or
+// nothing when the value is empty.
+func (c *counter) appendJSONField(b, name []byte, col column, r *row) []byte {
 	g := r.g
-	str := func(v string) []byte {
-		if v == "" {
-			return b
-		}
-		b = appendJSONString(b, col.name)
-		b = append(b, ':')
-		return append(appendJSONString(b, v), ',')
-	}
-	num := func(n int64) []byte {
-		if n == 0 {
-			return b
-		}
-		b = appendJSONString(b, col.name)
-		b = append(b, ':')
-		return append(strconv.AppendInt(b, n, 10), ',')
-	}
 	switch col.kind {
 	case colKey:
 		v := r.vals[col.i]
-		if c.cfg.by[col.i].kind == kindInt && v != "" {
-			b = appendJSONString(b, col.name)
-			b = append(b, ':')
-			return append(append(b, v...), ',') // digits this package wrote
+		if v == "" {
+			return b
 		}
-		return str(v)
+		b = append(b, name...)
+		if c.cfg.by[col.i].kind == kindInt {
+			b = append(b, v...) // digits this package wrote
+		} else {
+			b = appendJSONString(b, v)
+		}
+		return append(b, ',')
 	case colCount:
-		return num(g.count)
+		return appendNumField(b, name, g.count)
 	case colFirst, colLast:
 		st := g.first
 		if col.kind == colLast {
@@ -264,36 +268,46 @@ func (c *counter) appendJSONField(b []byte, col column, r *row) []byte {
 		if !st.valid() {
 			return b
 		}
-		b = appendJSONString(b, col.name)
-		b = append(b, ':', '"')
+		b = append(append(b, name...), '"')
 		return append(st.appendRFC3339(b), '"', ',')
 	case colDistinct:
-		return num(int64(g.distinct[col.i]))
+		return appendNumField(b, name, int64(g.distinct[col.i]))
 	case colExists:
 		switch c.existsOf(r) {
 		case existsYes:
-			return append(b, `"exists":true,`...)
+			return append(append(b, name...), "true,"...)
 		case existsNo:
-			return append(b, `"exists":false,`...)
+			return append(append(b, name...), "false,"...)
 		}
-		return b
-	}
-	if g.attrs == nil {
 		return b
 	}
 	switch col.kind {
 	case colCountry:
-		return str(g.attrs.country)
+		return appendStrField(b, name, g.attrs.country)
 	case colCountryName:
-		return str(g.attrs.countryName)
+		return appendStrField(b, name, g.attrs.countryName)
 	case colScope:
-		return str(g.attrs.scope)
+		return appendStrField(b, name, g.attrs.scope)
 	case colASN:
-		return num(int64(g.attrs.asn))
+		return appendNumField(b, name, int64(g.attrs.asn))
 	case colASOrg:
-		return str(g.attrs.asOrg)
+		return appendStrField(b, name, g.attrs.asOrg)
 	}
 	return b
+}
+
+func appendStrField(b, name []byte, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return append(appendJSONString(append(b, name...), v), ',')
+}
+
+func appendNumField(b, name []byte, n int64) []byte {
+	if n == 0 {
+		return b
+	}
+	return append(strconv.AppendInt(append(b, name...), n, 10), ',')
 }
 
 // cell is a column's value as text, for TSV: RFC 3339 times as found,
@@ -325,9 +339,6 @@ func (c *counter) cell(col column, r *row) string {
 		}
 		return ""
 	}
-	if g.attrs == nil {
-		return ""
-	}
 	switch col.kind {
 	case colCountry:
 		return g.attrs.country
@@ -350,7 +361,7 @@ func (c *counter) cell(col column, r *row) string {
 // group with every column, empty when absent. Values are escaped as in
 // PostgreSQL's text format, and control characters made visible, so one
 // line is one group and a terminal never receives an attacker's bytes.
-func (c *counter) writeTSV(w *bufio.Writer, rows []row) error {
+func (c *counter) writeTSV(w *bufio.Writer, rows []*row) error {
 	cols := c.columns()
 	var b []byte
 	for i, col := range cols {
@@ -369,7 +380,7 @@ func (c *counter) writeTSV(w *bufio.Writer, rows []row) error {
 			if j > 0 {
 				b = append(b, '\t')
 			}
-			b = appendSafe(b, c.cell(col, &rows[i]))
+			b = appendSafe(b, c.cell(col, rows[i]))
 		}
 		b = append(b, '\n')
 		if _, err := w.Write(b); err != nil {
@@ -400,7 +411,7 @@ var leads = map[kind]bool{kindIP: true, kindNet: true, kindDay: true, kindHour: 
 // writeTable writes an aligned table for people: a header line, numbers
 // right-aligned, times in -tz to the minute, the country as "CN, China",
 // everything from the log sanitised, and "-" for what is absent.
-func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
+func (c *counter) writeTable(w *bufio.Writer, rows []*row) error {
 	cols := c.columns()
 	find := func(k colKind) (column, bool) {
 		for _, col := range cols {
@@ -414,7 +425,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 	addCol := func(head string, right bool, cell func(r *row) string) {
 		t := &tcol{head: head, right: right, cells: make([]string, len(rows))}
 		for i := range rows {
-			v := cell(&rows[i])
+			v := cell(rows[i])
 			if v == "" {
 				v = "-"
 			}
@@ -426,7 +437,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 	// mailcop-geo upstream, a COUNTRIES column of zeros is noise.
 	optCol := func(head string, right bool, cell func(r *row) string) {
 		for i := range rows {
-			if v := cell(&rows[i]); v != "" && v != "0" {
+			if v := cell(rows[i]); v != "" && v != "0" {
 				addCol(head, right, cell)
 				return
 			}
@@ -442,7 +453,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []row) error {
 			v := sanitize(r.vals[col.i])
 			// A country reads better with its name, as the old scripts
 			// printed it.
-			if f.name == "country" && v != "" && r.g.attrs != nil && r.g.attrs.countryName != "" {
+			if f.name == "country" && v != "" && r.g.attrs.countryName != "" {
 				v += ", " + sanitize(r.g.attrs.countryName)
 			}
 			return v
