@@ -401,35 +401,41 @@ func compareWithEncodingJSON(t *testing.T, data []byte) {
 	checkEncoding(t, &r, r.AppendJSON(nil))
 }
 
-// refUnmarshal is what Unmarshal must do, written with encoding/json: the
-// record as a map holding what is present, extras decoded (with their
-// order under the key "\x00order").
-func refUnmarshal(data []byte) (map[string]any, error) {
+// decoded is a record as encoding/json sees it: what is present, extras
+// decoded, and the order of the extras' keys.
+type decoded struct {
+	fields map[string]any
+	order  []string
+}
+
+// refUnmarshal is what Unmarshal must do, written with encoding/json.
+func refUnmarshal(data []byte) (decoded, error) {
+	fail := func(err error) (decoded, error) { return decoded{}, err }
 	if !json.Valid(data) {
-		return nil, errors.New("invalid JSON")
+		return fail(errors.New("invalid JSON"))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if tok, _ := dec.Token(); tok != json.Delim('{') {
-		return nil, errors.New("not an object")
+		return fail(errors.New("not an object"))
 	}
 	m := map[string]any{}
 	var order []string
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
 		key := tok.(string)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		delete(m, key)
 		switch {
 		case refStringKeys[key]:
 			var s *string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, err
+				return fail(err)
 			}
 			if s != nil && *s != "" {
 				m[key] = *s
@@ -439,11 +445,11 @@ func refUnmarshal(data []byte) (map[string]any, error) {
 				continue
 			}
 			if !jsonInteger.Match(raw) {
-				return nil, errors.New("not an integer")
+				return fail(errors.New("not an integer"))
 			}
 			n, err := strconv.ParseInt(string(raw), 10, strconv.IntSize)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
 			if n != 0 {
 				m[key] = int(n)
@@ -455,10 +461,7 @@ func refUnmarshal(data []byte) (map[string]any, error) {
 			m[key] = decodeAny(raw)
 		}
 	}
-	if order != nil {
-		m["\x00order"] = order
-	}
-	return m, nil
+	return decoded{m, order}, nil
 }
 
 var refStringKeys = map[string]bool{
@@ -471,7 +474,7 @@ var refStringKeys = map[string]bool{
 var jsonInteger = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
 
 // recordMap is r in refUnmarshal's form.
-func recordMap(t *testing.T, r *Record) map[string]any {
+func recordMap(t *testing.T, r *Record) decoded {
 	t.Helper()
 	m := map[string]any{}
 	for k, v := range map[string]string{
@@ -502,10 +505,7 @@ func recordMap(t *testing.T, r *Record) map[string]any {
 		order = append(order, f.Key)
 		m[f.Key] = decodeAny(value)
 	}
-	if order != nil {
-		m["\x00order"] = order
-	}
-	return m
+	return decoded{m, order}
 }
 
 func decodeAny(raw []byte) any {
@@ -580,21 +580,19 @@ func checkEncoding(t *testing.T, r *Record, out []byte) {
 	}
 	// What r should read as: its strings as encoding/json reads them back
 	// (invalid UTF-8 made U+FFFD), extras' keys likewise.
-	exp := map[string]any{}
-	for k, v := range recordMap(t, r) {
+	exp := decoded{fields: map[string]any{}}
+	m := recordMap(t, r)
+	for _, key := range m.order {
+		exp.order = append(exp.order, viaEncodingJSON(t, key))
+	}
+	for k, v := range m.fields {
 		switch {
-		case k == "\x00order":
-			var keys []string
-			for _, key := range v.([]string) {
-				keys = append(keys, viaEncodingJSON(t, key))
-			}
-			exp[k] = keys
 		case refStringKeys[k]:
-			exp[k] = viaEncodingJSON(t, v.(string))
+			exp.fields[k] = viaEncodingJSON(t, v.(string))
 		case k == "pid" || k == "attempts" || k == "asn":
-			exp[k] = v
+			exp.fields[k] = v
 		default:
-			exp[viaEncodingJSON(t, k)] = v
+			exp.fields[viaEncodingJSON(t, k)] = v
 		}
 	}
 	if !reflect.DeepEqual(got, exp) {

@@ -50,9 +50,10 @@ func (l *LineReader) Name() string { return l.name }
 // LineNo is the number of the line last returned, from 1.
 func (l *LineReader) LineNo() int { return l.line }
 
-// Next returns the next line without its line ending. The slice is valid
-// until the next call. At the end of input it returns io.EOF; a line over
-// MaxLine gives a *SyntaxError (the line is skipped, reading can go on).
+// Next returns the next line without its line ending (LF or CRLF). The
+// slice is valid until the next call. At the end of input it returns
+// io.EOF; a line over MaxLine gives a *SyntaxError (the line is skipped,
+// reading can go on).
 func (l *LineReader) Next() ([]byte, error) {
 	l.long = l.long[:0]
 	tooLong := false
@@ -61,46 +62,39 @@ func (l *LineReader) Next() ([]byte, error) {
 			return nil, err
 		}
 		chunk, err := l.br.ReadSlice('\n')
-		switch {
-		case err == nil:
-			l.line++
-			if tooLong {
-				return nil, l.tooLong()
-			}
-			if len(l.long) > 0 {
-				if len(l.long)+len(chunk) > MaxLine+1 {
-					return nil, l.tooLong()
-				}
-				l.long = append(l.long, chunk...)
-				chunk = l.long
-			}
-			return trimEOL(chunk), nil
-		case errors.Is(err, bufio.ErrBufferFull):
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer is gathered in l.long, up to
+			// MaxLine and one byte more for the '\r' that may end it;
+			// beyond that it is only counted through.
 			if !tooLong {
-				if len(l.long)+len(chunk) > MaxLine {
+				if len(l.long)+len(chunk) > MaxLine+1 {
 					tooLong = true
 					l.long = l.long[:0]
 				} else {
 					l.long = append(l.long, chunk...)
 				}
 			}
-		case errors.Is(err, io.EOF):
-			if len(chunk) == 0 && len(l.long) == 0 && !tooLong {
-				return nil, io.EOF
-			}
-			// A last line without its newline is still a line.
-			l.line++
-			if tooLong || len(l.long)+len(chunk) > MaxLine {
-				return nil, l.tooLong()
-			}
-			if len(l.long) > 0 {
-				l.long = append(l.long, chunk...)
-				chunk = l.long
-			}
-			return trimEOL(chunk), nil
-		default:
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("read %s: %w", l.name, err)
 		}
+		if err != nil && len(chunk) == 0 && len(l.long) == 0 && !tooLong {
+			return nil, io.EOF
+		}
+		l.line++ // a last line without its newline is still a line
+		if tooLong {
+			return nil, l.tooLong()
+		}
+		if len(l.long) > 0 {
+			l.long = append(l.long, chunk...)
+			chunk = l.long
+		}
+		line := trimEOL(chunk)
+		if len(line) > MaxLine {
+			return nil, l.tooLong()
+		}
+		return line, nil
 	}
 }
 
@@ -169,7 +163,7 @@ func (r *Reader) Scan() bool {
 			}
 			return false
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
+		if blank(line) {
 			continue
 		}
 		if err := r.rec.Unmarshal(line); err != nil {
@@ -179,6 +173,18 @@ func (r *Reader) Scan() bool {
 		return true
 	}
 	return false
+}
+
+// blank reports a line of JSON whitespace only. (bytes.TrimSpace would
+// also take U+0085 and U+00A0 for blanks, and skip, unreported, lines
+// that are not records.)
+func blank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Reader) report(se *SyntaxError) {
@@ -191,7 +197,8 @@ func (r *Reader) report(se *SyntaxError) {
 // Record is the record Scan found; it is overwritten by the next Scan.
 func (r *Reader) Record() *Record { return &r.rec }
 
-// Err is the read error that ended the scan, if any (not bad lines).
+// Err is the error that ended the scan, if any: a read error, or an error
+// of the flush function. Bad lines are not errors.
 func (r *Reader) Err() error { return r.err }
 
 // Bad is how many lines were skipped as invalid.
