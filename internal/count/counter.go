@@ -26,7 +26,7 @@ type group struct {
 	count       int64
 	first, last stamp
 	distinct    [nDims]uint32
-	attrs       *attrs // nil unless the grouping carries attributes
+	attrs       *attrs // shared, never nil: &noAttrs until a record brings some
 }
 
 // attrs are the values a group's key determines, as the records give
