@@ -297,9 +297,9 @@ func pamUnix(msg []byte, ev *event) bool {
 		if ip := canonicalIP(val); ip != "" && (i == 0 || rest[i-1] == ' ') {
 			ev.ip = ip
 			if u, ok := bytes.CutPrefix(bytes.TrimLeft(tail, " "), []byte("user=")); ok {
-				ev.user = text(u)
+				ev.user = ev.str(u)
 			} else if k := bytes.Index(rest[:i], []byte("ruser=")); k >= 0 {
-				ev.user = text(bytes.TrimSuffix(rest[k+len("ruser="):i], []byte(" ")))
+				ev.user = ev.str(bytes.TrimSuffix(rest[k+len("ruser="):i], []byte(" ")))
 			}
 			return true
 		}
@@ -378,7 +378,7 @@ func loginFields(f []byte, ev *event) {
 	if k := bytes.IndexByte(val, ','); k >= 0 {
 		val = val[:k]
 	}
-	ev.ip = canonicalIP(bytes.TrimSpace(val))
+	ev.ip = ev.addr(bytes.TrimSpace(val))
 	after := f[rip:]
 	if k := lastIndex(after, "session=<"); k >= 0 {
 		s := after[k+len("session=<"):]
@@ -388,11 +388,11 @@ func loginFields(f []byte, ev *event) {
 	}
 	head := bytes.TrimSuffix(f[:rip], []byte(", "))
 	if k := lastIndex(head, "method="); k == 0 || k >= 2 && hasPrefix(head[k-2:], ", ") {
-		ev.method = text(head[k+len("method="):])
+		ev.method = ev.str(head[k+len("method="):])
 		head = bytes.TrimSuffix(head[:k], []byte(", "))
 	}
 	if u, ok := bytes.CutPrefix(head, []byte("user=<")); ok && len(u) > 0 && u[len(u)-1] == '>' {
-		ev.user = text(u[:len(u)-1])
+		ev.user = ev.str(u[:len(u)-1])
 	}
 }
 

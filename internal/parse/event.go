@@ -54,6 +54,9 @@ type event struct {
 	// warning, counted or not: its connection's auth=S/T includes it.
 	saslWarning bool
 
+	// strs makes the strings; it may be nil (no interning).
+	strs *interner
+
 	// offTopic marks a line of a process that has nothing to do with
 	// auth (imap, lmtp, ...): not matched, and not "unmatched" either.
 	offTopic bool
@@ -76,6 +79,54 @@ func canonicalIP(s []byte) string {
 		return ""
 	}
 	return addr.Unmap().WithZone("").String()
+}
+
+// interner hands out one string per distinct text: log fields repeat
+// (users, addresses, methods), and a map lookup keyed by the bytes costs
+// no allocation where a new string does. It forgets all past a bound.
+type interner struct {
+	strs map[string]string
+	ips  map[string]string
+}
+
+const internMax = 1 << 16
+
+func newInterner() *interner {
+	return &interner{strs: make(map[string]string), ips: make(map[string]string)}
+}
+
+// str is text(b), interned.
+func (ev *event) str(b []byte) string {
+	in := ev.strs
+	if in == nil {
+		return text(b)
+	}
+	if s, ok := in.strs[string(b)]; ok {
+		return s
+	}
+	if len(in.strs) >= internMax {
+		clear(in.strs)
+	}
+	s := text(b)
+	in.strs[string(b)] = s
+	return s
+}
+
+// addr is canonicalIP(b), interned.
+func (ev *event) addr(b []byte) string {
+	in := ev.strs
+	if in == nil {
+		return canonicalIP(b)
+	}
+	if s, ok := in.ips[string(b)]; ok {
+		return s
+	}
+	if len(in.ips) >= internMax {
+		clear(in.ips)
+	}
+	s := canonicalIP(b)
+	in.ips[string(b)] = s
+	return s
 }
 
 // canonicalIPv4 tells whether s is an IPv4 address already in canonical

@@ -63,7 +63,8 @@ func (f *finder) index(data []byte, from, i int) int {
 			break
 		}
 		at := pos + j - k
-		if at >= from && at+len(w) <= len(data) && bytes.Equal(data[at:at+len(w)], w) {
+		// The first byte rules out most hits before a full compare.
+		if at >= from && at+len(w) <= len(data) && data[at] == w[0] && string(data[at:at+len(w)]) == string(w) {
 			return at
 		}
 		pos += j + 1

@@ -59,6 +59,7 @@ type Parser struct {
 	stats   Stats
 	workers []*worker
 	rec     record.Record
+	lineNo  int // lines of the current input sequenced so far
 }
 
 // NewParser returns a parser that hands each record to emit and each
@@ -95,7 +96,6 @@ const blockSize = record.MaxLine
 type job struct {
 	buf     []byte // owns the block's memory, back to the pool when done
 	data    []byte // whole lines
-	first   int    // lines before the block
 	ref     time.Time
 	tooLong bool // data is empty: a line over MaxLine was skipped here
 	items   []item
@@ -114,10 +114,13 @@ func (p *Parser) Read(r io.Reader, name string, modTime time.Time, flush func() 
 	if modTime.IsZero() {
 		file = ""
 	}
+	p.lineNo = 0
 	inflight := 2 * len(p.workers)
-	free := make(chan []byte, inflight+1)
+	// Jobs are reused, buffers and parsed lines with them: a block's worth
+	// of items is too big to allocate per block.
+	free := make(chan *job, inflight+1)
 	for range inflight + 1 {
-		free <- make([]byte, blockSize)
+		free <- &job{buf: make([]byte, blockSize)}
 	}
 	work := make(chan *job, inflight)
 	order := make(chan *job, inflight)
@@ -166,7 +169,7 @@ func (p *Parser) Read(r io.Reader, name string, modTime time.Time, flush func() 
 		if err == nil {
 			err = p.sequence(j, name)
 		}
-		free <- j.buf
+		free <- j
 		if err != nil {
 			break
 		}
@@ -194,9 +197,8 @@ func callFlush(flush func() error) error {
 // readBlocks cuts r into blocks of whole lines and hands them on, in
 // order, to the workers and to the sequencer. A line longer than a block
 // is skipped and reported in its place.
-func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free chan []byte, work, order chan *job, quit chan struct{}) error {
+func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free, work, order chan *job, quit chan struct{}) error {
 	var carry []byte // the start of a line that did not end in the last block
-	lineNo := 0
 	skipping := false
 	send := func(j *job) bool {
 		j.done = make(chan struct{})
@@ -209,12 +211,13 @@ func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free chan []byte, wo
 		return true
 	}
 	for {
-		var buf []byte
+		var j *job
 		select {
-		case buf = <-free:
+		case j = <-free:
 		case <-quit:
 			return nil
 		}
+		buf := j.buf
 		fill := copy(buf, carry)
 		n, err := r.Read(buf[fill:])
 		fill += n
@@ -236,15 +239,13 @@ func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free chan []byte, wo
 		if err != nil && len(data) > 0 && !skipping {
 			end = len(data) // a last line without its newline is still a line
 		}
-		j := &job{buf: buf, data: data[:end], first: lineNo, ref: ref}
+		*j = job{buf: buf, data: data[:end], ref: ref, items: j.items[:0]}
 		carry = append(carry[:0], data[end:]...)
 		if end == 0 && len(carry) == blockSize {
-			lineNo++
 			j.tooLong = true
 			carry = carry[:0]
 			skipping = true
 		}
-		lineNo += bytes.Count(j.data, []byte{'\n'})
 		if !send(j) {
 			return nil
 		}
@@ -259,15 +260,23 @@ func (p *Parser) readBlocks(r io.Reader, modTime time.Time, free chan []byte, wo
 
 // sequence applies the counting rule to a block's parsed lines, in order.
 func (p *Parser) sequence(j *job, name string) error {
+	first := p.lineNo // lines of this input before the block
+	p.lineNo += j.lines
 	p.stats.Lines += j.lines
 	p.stats.Candidates += j.cands
 	if j.tooLong {
+		p.lineNo++
 		p.stats.Lines++
 		p.stats.Bad++
-		p.warn(&record.SyntaxError{File: name, Line: j.first + 1, Msg: fmt.Sprintf("line longer than %d bytes skipped", record.MaxLine)})
+		p.warn(&record.SyntaxError{File: name, Line: p.lineNo, Msg: fmt.Sprintf("line longer than %d bytes skipped", record.MaxLine)})
 	}
 	for i := range j.items {
-		if err := p.item(&j.items[i]); err != nil {
+		it := &j.items[i]
+		if it.warn != nil {
+			// Workers number lines within their block.
+			it.warn.Line += first
+		}
+		if err := p.item(it); err != nil {
 			return err
 		}
 	}

@@ -5,12 +5,16 @@ import "bytes"
 // postfixService names the service from the syslog tag: master.cf gives
 // each smtpd its own syslog_name (postfix/submission/smtpd), plain
 // postfix/smtpd is port 25.
-func postfixService(tag []byte) string {
-	parts := bytes.Split(tag, []byte("/"))
-	if len(parts) >= 3 {
-		return text(parts[len(parts)-2])
+func postfixService(tag []byte, ev *event) string {
+	last := bytes.LastIndexByte(tag, '/')
+	if last < 0 {
+		return "smtp"
 	}
-	return "smtp"
+	prev := bytes.LastIndexByte(tag[:last], '/')
+	if prev < 0 {
+		return "smtp"
+	}
+	return ev.str(tag[prev+1 : last])
 }
 
 // isSmtpd tells whether a syslog tag is a postfix smtpd, whatever
@@ -28,7 +32,7 @@ func isPostfix(tag []byte) bool {
 // line is not one of them.
 func parsePostfix(tag, msg []byte, ev *event) (matched bool) {
 	ev.daemon = "postfix"
-	ev.service = postfixService(tag)
+	ev.service = postfixService(tag, ev)
 	switch {
 	case hasPrefix(msg, "warning: "):
 		return postfixWarning(msg[len("warning: "):], ev)
@@ -53,7 +57,7 @@ func parsePostfix(tag, msg []byte, ev *event) (matched bool) {
 		if !ok {
 			return false
 		}
-		ev.ip = bracketIP(host)
+		ev.ip = bracketIP(host, ev)
 		method, user, ok := cut(rest, ", sasl_username=")
 		if !ok {
 			return false
@@ -62,8 +66,8 @@ func parsePostfix(tag, msg []byte, ev *event) (matched bool) {
 		if j := lastIndex(user, ", sasl_sender="); j >= 0 {
 			user = user[:j]
 		}
-		ev.method = text(method)
-		ev.user = text(user)
+		ev.method = ev.str(method)
+		ev.user = ev.str(user)
 		ev.kind = kindLogin
 		return ev.ip != ""
 	}
@@ -81,7 +85,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 	if br < 0 {
 		return false
 	}
-	ev.ip = bracketIP(msg[:br+1])
+	ev.ip = bracketIP(msg[:br+1], ev)
 	rest := msg[br+1:]
 	if len(rest) > 0 && rest[0] == ':' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9' {
 		// "[ip]:port:" when smtpd_client_port_logging is on.
@@ -101,7 +105,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 	// The username, when logged, comes last and is the client's text; the
 	// first ", sasl_username=" is therefore postfix's own.
 	if i := bytes.Index(why, []byte(", sasl_username=")); i >= 0 {
-		ev.user = text(why[i+len(", sasl_username="):])
+		ev.user = ev.str(why[i+len(", sasl_username="):])
 		why = why[:i]
 	}
 	switch {
@@ -124,7 +128,7 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 	if br < 0 {
 		return false
 	}
-	ev.ip = bracketIP(msg[:br+1])
+	ev.ip = bracketIP(msg[:br+1], ev)
 	i := bytes.Index(msg[br:], []byte(" auth="))
 	if i < 0 {
 		ev.kind = kindIgnore
@@ -151,10 +155,10 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 }
 
 // bracketIP takes the address out of postfix's "name[addr]".
-func bracketIP(s []byte) string {
+func bracketIP(s []byte, ev *event) string {
 	open := bytes.LastIndexByte(s, '[')
 	if open < 0 || s[len(s)-1] != ']' {
 		return ""
 	}
-	return canonicalIP(s[open+1 : len(s)-1])
+	return ev.addr(s[open+1 : len(s)-1])
 }

@@ -20,6 +20,12 @@ type worker struct {
 	lastFrac int
 	buf      []byte
 	items    []item
+	strs     *interner
+
+	// The text of the last time formatted: many events share a second.
+	textTime time.Time
+	textFrac int
+	text     string
 }
 
 // item is one parsed candidate line, ready for the counting rule.
@@ -34,7 +40,7 @@ type item struct {
 	pid      int
 	line     string         // the log line (password hidden), when output needs it
 	extra    []record.Field // keys a user added upstream, carried along
-	warn     error          // the line is unusable
+	warn     *record.SyntaxError // the line is unusable; Line counts within its block
 }
 
 func newWorker(cfg Config) *worker {
@@ -42,6 +48,7 @@ func newWorker(cfg Config) *worker {
 		cfg:    cfg,
 		clock:  clock{year: cfg.Year, loc: cfg.Location},
 		finder: newFinder(needles[:]...),
+		strs:   newInterner(),
 	}
 }
 
@@ -50,7 +57,7 @@ func newWorker(cfg Config) *worker {
 func (w *worker) block(j *job, name, file string) {
 	data := j.data
 	w.clock.ref = j.ref
-	w.items = w.items[:0]
+	w.items = j.items[:0]
 	j.lines = bytes.Count(data, []byte{'\n'})
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		j.lines++
@@ -62,7 +69,7 @@ func (w *worker) block(j *job, name, file string) {
 		next[k] = f.index(data, 0, k)
 	}
 	pos := 0
-	counted, lineNo := 0, j.first // line numbers are counted only when needed
+	counted, lineNo := 0, 0 // line numbers (within the block) are counted only when needed
 	for pos < len(data) {
 		hit := len(data)
 		for k := range needles {
@@ -92,7 +99,8 @@ func (w *worker) block(j *job, name, file string) {
 		w.line(trimCR(data[start:end]), name, file, lineOf)
 		pos = end + 1
 	}
-	j.items = append(j.items[:0], w.items...)
+	j.items = w.items
+	w.items = nil
 }
 
 func trimCR(b []byte) []byte {
@@ -151,6 +159,7 @@ func (w *worker) plain(line []byte, file string, extra []record.Field) {
 // message applies the rules to a message whose envelope is known.
 func (w *worker) message(line []byte, t time.Time, frac int, host, file string, tag []byte, pid int, msg []byte, extra []record.Field) {
 	it := item{t: t, host: host, file: file, pid: pid, extra: extra}
+	it.ev.strs = w.strs
 	switch {
 	case tag == nil || dovecotTag(tag):
 		it.matched = parseDovecot(tag, msg, &it.ev)
@@ -168,9 +177,13 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 		return // recognised, and nothing for the counting rule
 	}
 	if !t.IsZero() {
-		w.buf = appendTime(w.buf[:0], t.In(w.cfg.Location), frac)
-		it.timeText = string(w.buf)
+		if !t.Equal(w.textTime) || frac != w.textFrac || w.text == "" {
+			w.buf = appendTime(w.buf[:0], t.In(w.cfg.Location), frac)
+			w.textTime, w.textFrac, w.text = t, frac, string(w.buf)
+		}
+		it.timeText = w.text
 	}
+	it.ev.strs = nil // the interner is the worker's: not for the sequencer
 	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
 		it.line = text(hidePassword(line))
 	}
