@@ -26,12 +26,19 @@ bench: build
 	bash scripts/bench.sh
 
 # The pipeline on the bundled sample, as far as it is built.
+SAMPLE = testdata/sample/mail.log
 demo: build
-	@echo '$$ mailcop-parse -v testdata/sample/mail.log | head -4'
-	@bin/mailcop-parse -v testdata/sample/mail.log | head -4
+	@echo '$$ mailcop-parse -v -year 2026 $(SAMPLE) | head -n 3'
+	@bin/mailcop-parse -v -year 2026 $(SAMPLE) | head -n 3
 	@echo
-	@echo '$$ mailcop-parse testdata/sample/mail.log | grep -o "\"ip\":\"[^\"]*\"" | sort | uniq -c | sort -n | tail -5'
-	@bin/mailcop-parse testdata/sample/mail.log | grep -o '"ip":"[^"]*"' | sort | uniq -c | sort -n | tail -5
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -by ip -top 10 -format table'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -by ip -top 10 -format table
+	@echo
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -by user -top 10 -format table'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -by user -top 10 -format table
+	@echo
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -outcome success -by ip,user -format table'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -outcome success -by ip,user -format table
 
 # Short fuzzing of every parser (go test -fuzz); new crashers land in testdata/fuzz.
 fuzz:
