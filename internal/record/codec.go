@@ -580,7 +580,8 @@ func appendValidUTF8(dst, src []byte) []byte {
 }
 
 // plain marks the bytes a string can hold as they are (and that AppendJSON
-// writes as they are): printable ASCII but the quote and the backslash.
+// writes as they are): ASCII from space to DEL, but the quote and the
+// backslash.
 var plain = func() (t [256]bool) {
 	for c := 0x20; c < 0x80; c++ {
 		t[c] = c != '"' && c != '\\'

@@ -194,7 +194,8 @@ func (r *Reader) report(se *SyntaxError) {
 	}
 }
 
-// Record is the record Scan found; it is overwritten by the next Scan.
+// Record is the record Scan found; it is overwritten by the next Scan
+// (Extra's storage included): Clone it to keep it.
 func (r *Reader) Record() *Record { return &r.rec }
 
 // Err is the error that ended the scan, if any: a read error, or an error
