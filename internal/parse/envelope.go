@@ -297,7 +297,11 @@ func (c *clock) isoStamp(b []byte) (t time.Time, frac, n, kind int, ok bool) {
 		return
 	}
 	i := 19
-	ns, frac, m, ok := fraction(b[i:])
+	sep := byte('.')
+	if b[10] == ' ' && i < len(b) && b[i] == ',' {
+		sep = ','
+	}
+	ns, frac, m, ok := fractionSep(b[i:], sep)
 	if !ok {
 		return
 	}
@@ -631,7 +635,13 @@ func hms(b []byte) (h, m, s int, ok bool) {
 
 // fraction parses an optional ".ddd" of 1 to 9 digits into nanoseconds.
 func fraction(b []byte) (ns, digits, n int, ok bool) {
-	if len(b) == 0 || b[0] != '.' {
+	return fractionSep(b, '.')
+}
+
+// fractionSep reads a fraction after sep: Python's logging (fail2ban's own
+// log) writes "2026-11-25 10:24:51,123".
+func fractionSep(b []byte, sep byte) (ns, digits, n int, ok bool) {
+	if len(b) == 0 || b[0] != sep {
 		return 0, 0, 0, true
 	}
 	n = 1

@@ -16,6 +16,7 @@ const (
 	kindSummary                // a connection's failures: dovecot login summary
 	kindDisconnect             // postfix "disconnect from ... auth=S/T"
 	kindLogin                  // a successful login
+	kindBan                    // fail2ban banned or unbanned an address
 )
 
 // source tells which program's view of an attempt a line is, so that the
@@ -49,6 +50,9 @@ type event struct {
 	secs     int // kindSummary: length of the session in seconds, -1 when not logged
 	authOK   int // kindDisconnect: auth=S/T
 	authAll  int
+
+	jail     string // kindBan: fail2ban's jail
+	banEvent string // kindBan: "ban" or "unban"
 
 	// saslWarning marks any postfix "SASL ... authentication failed"
 	// warning, counted or not: its connection's auth=S/T includes it.

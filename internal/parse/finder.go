@@ -78,5 +78,7 @@ var needles = [...]string{
 	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
 	"login",       // imap-login and the other login processes (Login:, Logged in)
 	"sasl_",       // postfix's sasl_username= of a successful login
+	" Ban ",       // fail2ban's ban notices (and Restore Ban)
+	" Unban ",     // and unban notices
 	`"MESSAGE":[`, // journald's byte-array messages hide their words
 }

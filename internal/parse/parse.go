@@ -308,6 +308,25 @@ func (p *Parser) item(it *item) error {
 		p.rec.Extra = append(p.rec.Extra, it.extra...)
 		return p.out()
 	}
+	if it.ev.kind == kindBan {
+		if !p.inPeriod(it.t) {
+			return nil
+		}
+		r := &p.rec
+		r.Reset()
+		r.Time = it.timeText
+		r.Host = it.host
+		r.Daemon = it.ev.daemon
+		r.Event = it.ev.banEvent
+		r.IP = it.ev.ip
+		r.File = it.file
+		if p.cfg.Raw {
+			r.Line = it.line
+		}
+		r.Extra = append(r.Extra, record.Field{Key: "jail", Value: quoteJSON(it.ev.jail)})
+		r.Extra = append(r.Extra, it.extra...)
+		return p.out()
+	}
 	attempts, success := p.counter.count(&it.ev, it.host, it.pid, it.t)
 	if !p.inPeriod(it.t) {
 		return nil
@@ -366,6 +385,14 @@ func (p *Parser) inPeriod(t time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// quoteJSON renders s as a JSON string.
+func quoteJSON(s string) []byte {
+	var r record.Record
+	r.Line = s
+	j := r.AppendJSON(nil) // {"line":"..."}
+	return j[len(`{"line":`) : len(j)-1]
 }
 
 // splitTag reads a syslog tag: "postfix/smtpd[123]: rest" or "dovecot: rest".

@@ -145,6 +145,14 @@ func (w *worker) plain(line []byte, file string, extra []record.Field) {
 		t, frac = env.time, env.fracDigits
 		w.lastTime, w.lastFrac = t, frac
 	}
+	if isFail2ban(msg) || isFail2ban([]byte(env.host)) {
+		// fail2ban's own log has no host: its logger name took that place.
+		if isFail2ban([]byte(env.host)) {
+			env.host = ""
+		}
+		w.fail2ban(line, t, frac, env.host, file, msg, extra)
+		return
+	}
 	tag, pid, rest, tagged := splitTag(msg)
 	if !tagged {
 		if env.host != "" {
@@ -176,18 +184,40 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	if it.matched && it.ev.kind == kindIgnore && !it.ev.saslWarning {
 		return // recognised, and nothing for the counting rule
 	}
-	if !t.IsZero() {
-		if !t.Equal(w.textTime) || frac != w.textFrac || w.text == "" {
-			w.buf = appendTime(w.buf[:0], t.In(w.cfg.Location), frac)
-			w.textTime, w.textFrac, w.text = t, frac, string(w.buf)
-		}
-		it.timeText = w.text
-	}
+	it.timeText = w.timeText(t, frac)
 	it.ev.strs = nil // the interner is the worker's: not for the sequencer
 	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
 		it.line = text(hidePassword(line))
 	}
 	w.items = append(w.items, it)
+}
+
+// fail2ban handles a line of fail2ban's, which is a ban notice or nothing.
+func (w *worker) fail2ban(line []byte, t time.Time, frac int, host, file string, msg []byte, extra []record.Field) {
+	it := item{t: t, host: host, file: file, extra: extra}
+	it.ev.strs = w.strs
+	if !parseFail2ban(msg, &it.ev) {
+		return
+	}
+	it.ev.strs = nil
+	it.matched = true
+	it.timeText = w.timeText(t, frac)
+	if w.cfg.Raw {
+		it.line = text(line)
+	}
+	w.items = append(w.items, it)
+}
+
+// timeText formats t, reusing the last text when the second repeats.
+func (w *worker) timeText(t time.Time, frac int) string {
+	if t.IsZero() {
+		return ""
+	}
+	if !t.Equal(w.textTime) || frac != w.textFrac || w.text == "" {
+		w.buf = appendTime(w.buf[:0], t.In(w.cfg.Location), frac)
+		w.textTime, w.textFrac, w.text = t, frac, string(w.buf)
+	}
+	return w.text
 }
 
 // journal handles one journalctl -o json entry.
