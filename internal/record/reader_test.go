@@ -177,6 +177,26 @@ func TestReader(t *testing.T) {
 	}
 }
 
+func TestReaderLongRecords(t *testing.T) {
+	pad := strings.Repeat("x", MaxLine-len(`{"line":""}`))
+	in := `{"line":"` + pad + `"}` + "\n" + // exactly MaxLine
+		`{"line":"` + pad + `y"}` + "\n" + // one byte over
+		`{"user":"a"}` + "\n"
+	r := NewReader(strings.NewReader(in), "<stdin>")
+	var warnings []string
+	r.Warn = func(se *SyntaxError) { warnings = append(warnings, se.Error()) }
+	var got []string
+	for r.Scan() {
+		got = append(got, fmt.Sprintf("%d:%d:%s", r.LineNo(), len(r.Record().Line), r.Record().User))
+	}
+	if want := fmt.Sprintf("1:%d: 3:0:a", len(pad)); strings.Join(got, " ") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
+	}
+	if want := "<stdin>:2: line longer than 1048576 bytes skipped"; strings.Join(warnings, "\n") != want || r.Bad() != 1 {
+		t.Errorf("warnings %q (bad %d), want %q", warnings, r.Bad(), want)
+	}
+}
+
 func TestReaderWithoutWarn(t *testing.T) {
 	r := NewReader(strings.NewReader("junk\n{}\njunk\n"), "in")
 	n := 0

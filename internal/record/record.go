@@ -90,12 +90,6 @@ func (r *Record) Get(key string) (string, bool) {
 	return "", false
 }
 
-// stringField returns the address of the string field for key, or nil.
-func (r *Record) stringField(key string) *string { return r.str(lookup(key)) }
-
-// intField returns the address of the integer field for key, or nil.
-func (r *Record) intField(key string) *int { return r.num(lookup(key)) }
-
 func itoa(n int) string {
 	var b [20]byte
 	return string(appendInt(b[:0], n))
