@@ -13,16 +13,25 @@ import "bytes"
 // which scans 32 bytes a step, and checks the word around it.
 type finder struct {
 	words   [][]byte
-	pivot   []int // index in each word of its rarest byte
-	sampled int   // bytes the tuning saw
+	groups  []pivotGroup
+	sampled int // bytes the tuning saw
+}
+
+// pivotGroup is the words that share a pivot: the same byte at the same
+// index. One scan for the byte serves them all.
+type pivotGroup struct {
+	b     byte
+	k     int   // index of b in each word
+	words []int // into finder.words
+	next  int   // next match at or after the last search, in the current block
 }
 
 func newFinder(words ...string) *finder {
 	f := &finder{}
 	for _, w := range words {
 		f.words = append(f.words, []byte(w))
-		f.pivot = append(f.pivot, 0)
 	}
+	f.tune(nil)
 	return f
 }
 
@@ -34,12 +43,14 @@ func (f *finder) tuneOn(data []byte) {
 	}
 }
 
-// tune picks each word's rarest byte from the frequencies in sample.
+// tune picks each word's rarest byte from the frequencies in sample, and
+// groups the words by it.
 func (f *finder) tune(sample []byte) {
 	var freq [256]int
 	for _, c := range sample {
 		freq[c]++
 	}
+	f.groups = f.groups[:0]
 	for i, w := range f.words {
 		best := 0
 		for k := range w {
@@ -47,25 +58,56 @@ func (f *finder) tune(sample []byte) {
 				best = k
 			}
 		}
-		f.pivot[i] = best
+		found := false
+		for g := range f.groups {
+			if f.groups[g].b == w[best] && f.groups[g].k == best {
+				f.groups[g].words = append(f.groups[g].words, i)
+				found = true
+			}
+		}
+		if !found {
+			f.groups = append(f.groups, pivotGroup{b: w[best], k: best, words: []int{i}})
+		}
 	}
 	f.sampled = len(sample)
 }
 
-// index returns the position of word i at or after from in data, or
-// len(data) when there is none.
-func (f *finder) index(data []byte, from, i int) int {
-	w, k := f.words[i], f.pivot[i]
-	pos := from + k
+// start readies the finder for a new block.
+func (f *finder) start() {
+	for g := range f.groups {
+		f.groups[g].next = -1
+	}
+}
+
+// first returns the position of the first word at or after from in data,
+// or len(data) when there is none. Calls for one block must not go back.
+func (f *finder) first(data []byte, from int) int {
+	hit := len(data)
+	for g := range f.groups {
+		pg := &f.groups[g]
+		if pg.next < from {
+			pg.next = f.scan(data, from, pg)
+		}
+		hit = min(hit, pg.next)
+	}
+	return hit
+}
+
+// scan finds the first word of pg at or after from.
+func (f *finder) scan(data []byte, from int, pg *pivotGroup) int {
+	pos := from + pg.k
 	for pos < len(data) {
-		j := bytes.IndexByte(data[pos:], w[k])
+		j := bytes.IndexByte(data[pos:], pg.b)
 		if j < 0 {
 			break
 		}
-		at := pos + j - k
-		// The first byte rules out most hits before a full compare.
-		if at >= from && at+len(w) <= len(data) && data[at] == w[0] && string(data[at:at+len(w)]) == string(w) {
-			return at
+		at := pos + j - pg.k
+		for _, i := range pg.words {
+			w := f.words[i]
+			// The first byte rules out most hits before a full compare.
+			if at+len(w) <= len(data) && data[at] == w[0] && string(data[at:at+len(w)]) == string(w) {
+				return at
+			}
 		}
 		pos += j + 1
 	}
@@ -76,7 +118,7 @@ func (f *finder) index(data []byte, from, i int) int {
 // none of them is skipped without being looked at.
 var needles = [...]string{
 	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
-	"login",       // imap-login and the other login processes (Login:, Logged in)
+	"-login",      // dovecot's login processes: imap-login, pop3-login, ... (Login:, failures)
 	"sasl_",       // postfix's sasl_username= of a successful login
 	" Ban ",       // fail2ban's ban notices (and Restore Ban)
 	" Unban ",     // and unban notices

@@ -64,22 +64,11 @@ func (w *worker) block(j *job, name, file string) {
 	}
 	f := w.finder
 	f.tuneOn(data)
-	var next [len(needles)]int
-	for k := range needles {
-		next[k] = f.index(data, 0, k)
-	}
+	f.start()
 	pos := 0
 	counted, lineNo := 0, 0 // line numbers (within the block) are counted only when needed
 	for pos < len(data) {
-		hit := len(data)
-		for k := range needles {
-			if next[k] < pos {
-				next[k] = f.index(data, pos, k)
-			}
-			if next[k] < hit {
-				hit = next[k]
-			}
-		}
+		hit := f.first(data, pos)
 		if hit == len(data) {
 			break
 		}
