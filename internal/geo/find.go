@@ -142,7 +142,7 @@ func search(r role, dirs []string, lang int, warn func(string)) *mmdb {
 			}
 			db, err := openFor(r, path, lang)
 			if err != nil {
-				warn(fmt.Sprintf("skipping %v", err))
+				warn(fmt.Sprintf("warning: %v; skipped", err))
 				continue
 			}
 			return db

@@ -52,7 +52,8 @@ keys mailcop-geo does not know, pass through untouched.
   -fetch dir     download this month's DB-IP lite country and ASN databases
                  (free, CC BY 4.0) into dir, usually /var/lib/GeoIP, each
                  checked, then put in place by rename
-  -fetch-url url where -fetch downloads from (default ` + dbipURL + `)
+  -fetch-url url where -fetch downloads from (default:
+                 ` + dbipURL + `)
 
 Databases are memory-mapped: update them by replacing the file (rename, as
 geoipupdate and -fetch do), never by rewriting it in place. A running
@@ -74,6 +75,21 @@ type config struct {
 
 // Run is mailcop-geo.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return run(ctx, args, stdin, stdout, stderr, env{getenv: os.Getenv, dirs: searchDirs}, notifyHUP)
+}
+
+// notifyHUP asks for SIGHUP, the one signal mailcop-geo handles: it
+// reopens the databases. SIGPIPE keeps its default, so "| head" ends the
+// stage quietly.
+func notifyHUP() (<-chan os.Signal, func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	return hup, func() { signal.Stop(hup) }
+}
+
+// run is Run with what it takes from the process given: the environment,
+// the directories searched, and the SIGHUP channel.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, e env, notify func() (<-chan os.Signal, func())) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -81,12 +97,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.fetchDir != "" {
 		return fetch(ctx, cfg.fetchURL, cfg.fetchDir, time.Now(), nil, stdout)
 	}
-	// SIGHUP reopens the databases: the one signal mailcop-geo handles.
-	// SIGPIPE keeps its default, so "| head" ends the stage quietly.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	return filter(ctx, cfg, env{getenv: os.Getenv, dirs: searchDirs}, hup, stdin, stdout, stderr)
+	hup, stop := notify()
+	defer stop()
+	return filter(ctx, cfg, e, hup, stdin, stdout, stderr)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -423,11 +436,10 @@ func (s *stage) replace(src *sources, say bool) {
 
 func (s *stage) summary() string {
 	st := s.st
-	msg := fmt.Sprintf("%d records, %d with an address: %d located, %d reserved, %d not found",
-		st.records, st.withIP, st.located, st.reserved, st.notFound)
+	msg := fmt.Sprintf("%d records, %d with an address: %d with a country", st.records, st.withIP, st.located)
 	if s.haveAS {
 		msg += fmt.Sprintf(", %d with an AS", st.withAS)
 	}
-	msg += fmt.Sprintf("; %d distinct addresses looked up; %d invalid, %d failed lookups", s.ips.misses, st.invalid, st.failed)
-	return msg
+	return msg + fmt.Sprintf(", %d reserved, %d not found; %d distinct addresses looked up, %d invalid, %d failed lookups",
+		st.reserved, st.notFound, s.ips.misses, st.invalid, st.failed)
 }

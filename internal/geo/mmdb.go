@@ -73,7 +73,7 @@ func openMMDB(path string, lang int) (*mmdb, error) {
 	if err != nil {
 		var inv maxminddb.InvalidDatabaseError
 		if errors.As(err, &inv) {
-			return nil, fmt.Errorf("open %s: not a valid MaxMind DB file (%v)", path, err)
+			return nil, fmt.Errorf("open %s: corrupt, or not a MaxMind DB file: %v", path, err)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -86,7 +86,7 @@ func openMMDB(path string, lang int) (*mmdb, error) {
 	}
 	if err := db.probe(); err != nil {
 		r.Close()
-		return nil, fmt.Errorf("open %s: not a valid MaxMind DB file (%v)", path, err)
+		return nil, fmt.Errorf("open %s: corrupt, or not a MaxMind DB file: %v", path, err)
 	}
 	if !db.fields.country() && db.fields&hasASN == 0 {
 		r.Close()
