@@ -111,6 +111,14 @@ func processName(name []byte) bool {
 
 // stripLevel drops dovecot's "Info: " style level of log_path files.
 func stripLevel(msg []byte) []byte {
+	if len(msg) == 0 {
+		return msg
+	}
+	switch msg[0] {
+	case 'I', 'W', 'E', 'F', 'P':
+	default:
+		return msg
+	}
 	for _, l := range []string{"Info: ", "Warning: ", "Error: ", "Fatal: ", "Panic: "} {
 		if hasPrefix(msg, l) {
 			return msg[len(l):]

@@ -502,3 +502,13 @@ func TestFail2ban(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestLastByte(t *testing.T) {
+	for _, s := range []string{"", "a", "\n", "abc\ndef", "\nabcdefghijklmnop", "abcdefghijklmnop\n", "ab\ncdefghij\nklmnopqrstuvwxyz", strings.Repeat("x", 100), "é\n\x8a\x0a\xff"} {
+		for _, c := range []byte{'\n', 'x', 0x8a, 0xff, 'a'} {
+			if got, want := lastByte([]byte(s), c), bytes.LastIndexByte([]byte(s), c); got != want {
+				t.Errorf("lastByte(%q, %q) = %d, want %d", s, c, got, want)
+			}
+		}
+	}
+}

@@ -72,7 +72,7 @@ func (w *worker) block(j *job, name, file string) {
 		if hit == len(data) {
 			break
 		}
-		start := bytes.LastIndexByte(data[pos:hit], '\n') + 1 + pos
+		start := lastByte(data[pos:hit], '\n') + 1 + pos
 		end := bytes.IndexByte(data[hit:], '\n')
 		if end < 0 {
 			end = len(data)
