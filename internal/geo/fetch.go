@@ -57,14 +57,18 @@ func fetch(ctx context.Context, base, dir string, now time.Time, client *http.Cl
 // month before DB-IP has published it, last month's.
 func fetchOne(ctx context.Context, client *http.Client, base, dir, name string, now time.Time) (saved, url string, err error) {
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var first string
 	for _, m := range []time.Time{month, month.AddDate(0, -1, 0)} {
 		url = fmt.Sprintf("%s/%s-%s.mmdb.gz", base, name, m.Format("2006-01"))
 		saved, err = download(ctx, client, url, dir, name)
 		if !errors.Is(err, errNotPublished) {
 			return saved, url, err
 		}
+		if first == "" {
+			first = url
+		}
 	}
-	return "", "", fmt.Errorf("get %s: not found, nor this month's", url)
+	return "", "", fmt.Errorf("get %s: not found, nor last month's (is -fetch-url right?)", first)
 }
 
 var errNotPublished = errors.New("not published")
@@ -138,7 +142,8 @@ func check(path, name string) (string, error) {
 	}
 	db, err := openFor(r, path, langEN)
 	if err != nil {
-		return "", err
+		// Name the download, not the temporary file.
+		return "", errors.New(strings.TrimPrefix(err.Error(), "open "+path+": "))
 	}
 	defer db.close()
 	if err := db.reader.Verify(); err != nil {
