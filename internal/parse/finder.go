@@ -96,6 +96,24 @@ func (f *finder) first(data []byte, from int) int {
 // scan finds the first word of pg at or after from.
 func (f *finder) scan(data []byte, from int, pg *pivotGroup) int {
 	pos := from + pg.k
+	if len(pg.words) == 1 {
+		// The common case, without the loop over the group's words.
+		w := f.words[pg.words[0]]
+		first := w[0]
+		for pos < len(data) {
+			j := bytes.IndexByte(data[pos:], pg.b)
+			if j < 0 {
+				break
+			}
+			at := pos + j - pg.k
+			// The first byte rules out most hits before a full compare.
+			if data[at] == first && at+len(w) <= len(data) && string(data[at:at+len(w)]) == string(w) {
+				return at
+			}
+			pos += j + 1
+		}
+		return len(data)
+	}
 	for pos < len(data) {
 		j := bytes.IndexByte(data[pos:], pg.b)
 		if j < 0 {
@@ -104,8 +122,7 @@ func (f *finder) scan(data []byte, from int, pg *pivotGroup) int {
 		at := pos + j - pg.k
 		for _, i := range pg.words {
 			w := f.words[i]
-			// The first byte rules out most hits before a full compare.
-			if at+len(w) <= len(data) && data[at] == w[0] && string(data[at:at+len(w)]) == string(w) {
+			if data[at] == w[0] && at+len(w) <= len(data) && string(data[at:at+len(w)]) == string(w) {
 				return at
 			}
 		}
