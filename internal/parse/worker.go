@@ -38,8 +38,8 @@ type item struct {
 	host     string
 	file     string
 	pid      int
-	line     string         // the log line (password hidden), when output needs it
-	extra    []record.Field // keys a user added upstream, carried along
+	line     string              // the log line (password hidden), when output needs it
+	extra    []record.Field      // keys a user added upstream, carried along
 	warn     *record.SyntaxError // the line is unusable; Line counts within its block
 }
 
