@@ -191,3 +191,24 @@ func writeTestDBs(t testing.TB, dir string) {
 	writeDB(t, filepath.Join(search, "dbip-country-lite.mmdb"), "DBIP-Country-Lite", 6, dbipCountryNetworks)
 	writeDB(t, filepath.Join(search, "dbip-asn-lite.mmdb"), "DBIP-ASN-Lite (compat=GeoLite2-ASN)", 6, asnNetworks)
 }
+
+// The end-to-end scripts (testdata/script/geo_*.txtar at the root) read
+// two of the test databases from files kept in testdata. They must be
+// what the builder makes: go test -update rewrites them.
+func TestCommittedDBs(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"GeoLite2-City-test.mmdb": buildDB(t, "GeoLite2-City", 6, cityNetworks),
+		"GeoLite2-ASN-test.mmdb":  buildDB(t, "GeoLite2-ASN", 6, asnNetworks),
+	} {
+		path := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s is not what the test builder makes (%v): go test -update rewrites it", path, err)
+		}
+	}
+}
