@@ -3,6 +3,8 @@ module github.com/mailcop/mailcop
 go 1.26.0
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
+	github.com/klauspost/compress v1.20.4
 	github.com/rogpeppe/go-internal v1.16.0
 	golang.org/x/tools v0.52.0
 )

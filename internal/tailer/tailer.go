@@ -1,13 +1,154 @@
-// Package tailer is the mailcop-tail stage.
+// Package tailer is the mailcop-tail stage: it turns the lines of the mail
+// logs into records, following the logs through rotation (-f), reading
+// their rotated history (-a), resuming where the last run stopped (-state)
+// and reading systemd's journal (-journal).
 package tailer
 
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/mailcop/mailcop/internal/cli"
 )
 
-// Run is mailcop-tail: not built yet.
+const usage = `usage: mailcop-tail [-f] [-a | -n N] [-state FILE] [FILE...]
+       mailcop-tail -journal [-unit UNIT]... [-f] [-n N] [-state FILE]
+
+Writes each line of the mail logs as one JSON record, {"file":...,"line":...},
+for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
+/var/log/maillog, /var/log/dovecot.log and /var/log/mail/mail.log that exist;
+"-" is standard input.
+
+  -f           follow: go on reading as lines are written, through logrotate's
+               rename-and-create and copytruncate, and wait for a FILE that
+               does not exist yet; only complete lines are written
+  -a           first read the rotated logs (FILE.N, FILE-YYYYMMDD, each maybe
+               .gz, .zst or .bz2), oldest first
+  -n N         start at the last N lines of each FILE instead of its start
+  -state FILE  remember how far each log was read; the next run writes only
+               what is new, including the end of a log rotated away since
+  -journal     read systemd's journal (journalctl -o json); its entries are
+               written unchanged
+  -unit UNIT   with -journal, only the entries of this systemd unit
+               (repeatable)
+
+A line that is not valid UTF-8 keeps its exact bytes in "line_b64" (base64);
+its "line" has U+FFFD in their place. Empty lines are skipped.
+
+Example:
+  mailcop-tail -f | mailcop-parse | mailcop-geo | mailcop-report -live
+`
+
+// config is the command line.
+type config struct {
+	follow  bool
+	all     bool
+	lastN   int // -n; -1 for all of the file
+	state   string
+	journal bool
+	units   []string
+	files   []string
+}
+
+// Run is mailcop-tail.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("mailcop-tail", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := config{lastN: -1}
+	fs.BoolVar(&cfg.follow, "f", false, "follow")
+	fs.BoolVar(&cfg.all, "a", false, "read the rotated logs first")
+	fs.Func("n", "start at the last `N` lines", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return errors.New("want a number of lines")
+		}
+		cfg.lastN = n
+		return nil
+	})
+	fs.StringVar(&cfg.state, "state", "", "state `FILE`")
+	fs.BoolVar(&cfg.journal, "journal", false, "read systemd's journal")
+	fs.Func("unit", "systemd `UNIT`", func(s string) error {
+		if s == "" {
+			return errors.New("want a unit name")
+		}
+		cfg.units = append(cfg.units, s)
+		return nil
+	})
+	if err := cli.ParseFlags(fs, usage, args); err != nil {
+		return err
+	}
+	cfg.files = fs.Args()
+	if err := cfg.check(); err != nil {
+		return err
+	}
+
+	// The only stage that runs for long: SIGINT and SIGTERM end it
+	// cleanly, with the output flushed and the position saved. SIGPIPE is
+	// left alone, as in every stage.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	t := newTailer(cfg, stdin, stdout, stderr)
+	if cfg.state != "" {
+		unlock, err := lockState(cfg.state)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if t.state, err = loadState(cfg.state); err != nil {
+			return err
+		}
+	}
+	var err error
+	if cfg.journal {
+		err = t.runJournal(ctx)
+	} else {
+		err = t.runFiles(ctx)
+	}
+	if ferr := t.out.flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
+	if err != nil {
+		// Nothing is saved after a failure that may have cost output.
+		return err
+	}
+	if cfg.state != "" {
+		if err := t.saveState(); err != nil {
+			return err
+		}
+	}
+	if t.failed {
+		return cli.ErrReported
+	}
+	return nil
+}
+
+func (c *config) check() error {
+	switch {
+	case c.all && c.lastN >= 0:
+		return cli.Usagef(usage, "-a and -n: choose one")
+	case c.journal && len(c.files) > 0:
+		return cli.Usagef(usage, "-journal reads no FILE")
+	case c.journal && c.all:
+		return cli.Usagef(usage, "-journal and -a: the journal has no rotated files")
+	case !c.journal && len(c.units) > 0:
+		return cli.Usagef(usage, "-unit needs -journal")
+	case c.state != "" && c.lastN >= 0:
+		return cli.Usagef(usage, "-state and -n: choose one")
+	}
+	if c.state != "" {
+		for _, f := range c.files {
+			if f == "-" {
+				return cli.Usagef(usage, "-state: standard input has no position to remember")
+			}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,288 @@
+package tailer
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Follow mode. Each log is followed by its path, each of its files by its
+// descriptor. inotify (through fsnotify, on the logs' directories) says
+// when to look; a timer looks anyway, often when inotify is missing (NFS,
+// exhausted inotify instances, a directory that does not exist yet).
+//
+// A file at the path that is not the one being read (logrotate renamed
+// the old one and created a new one, or the file was deleted and written
+// again) is opened at once, by the watcher's goroutine, before it may be
+// rotated away in turn. The old file is read on, oldest first, until it
+// has been quiet for drainQuiet and the new one has been written to: a
+// writer such as rsyslog appends to the renamed file until logrotate's
+// postrotate tells it to reopen. A file that was cut (copytruncate) is
+// noticed by its size or its first bytes, and what was not read of it yet
+// is read from logrotate's copy.
+var (
+	pollSlow   = 250 * time.Millisecond // with inotify: a safety net
+	pollFast   = 50 * time.Millisecond  // without
+	drainQuiet = time.Second            // an old file this quiet, and a newer one written to: done
+	drainMax   = 5 * time.Minute        // an old file this quiet: done, whatever the new one does
+	saveEvery  = 2 * time.Second        // the state, when it changed
+)
+
+func (t *tailer) follow(ctx context.Context, srcs []*source) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.warnf("no inotify (%v): looking for new lines every %v", err, pollFast)
+		w = nil
+	}
+	wake := make(chan struct{}, 1)
+	if w != nil {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			watch(w, srcs, wake)
+		}()
+		defer func() {
+			w.Close()
+			wg.Wait()
+		}()
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	lastSave := time.Now()
+	var saved []string // the state's entries at the last save, to save only changes
+	for ctx.Err() == nil {
+		allWatched := w != nil
+		for _, s := range srcs {
+			if s.stdin {
+				continue
+			}
+			if w != nil && !s.watched {
+				if w.Add(s.dir) == nil {
+					s.watched = true
+				}
+			}
+			allWatched = allWatched && s.watched
+		}
+		more := false
+		for _, s := range srcs {
+			if s.stdin {
+				continue
+			}
+			m, err := t.poll(ctx, s)
+			if err != nil {
+				return err
+			}
+			more = more || m
+		}
+		if err := t.out.flush(); err != nil {
+			return err
+		}
+		if t.state != nil && time.Since(lastSave) >= saveEvery {
+			lastSave = time.Now()
+			if now := t.stateKey(); !slices.Equal(now, saved) {
+				if err := t.saveState(); err != nil {
+					t.warnf("%v", err)
+				} else {
+					saved = now
+				}
+			}
+		}
+		if more {
+			continue
+		}
+		interval := pollSlow
+		if !allWatched {
+			interval = pollFast
+		}
+		timer.Reset(interval)
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+	return nil
+}
+
+// watch turns the watcher's events into wake-ups of the follow loop, and
+// opens a file created at a log's path at once.
+func watch(w *fsnotify.Watcher, srcs []*source, wake chan<- struct{}) {
+	for {
+		select {
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			name := filepath.Clean(ev.Name)
+			hit := false
+			for _, s := range srcs {
+				if s.stdin || !strings.HasPrefix(name, s.clean) {
+					continue
+				}
+				hit = true
+				if name == s.clean && ev.Has(fsnotify.Create) {
+					s.grab() // errors are reported by the follow loop's own grab
+				}
+			}
+			if hit {
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		case _, ok := <-w.Errors:
+			if !ok {
+				return
+			}
+			// An overflowed queue lost events: look at everything.
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// grab opens the file at s's path if it is not the newest one opened, and
+// queues it for reading.
+func (s *source) grab() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	if s.haveLast && idOf(fi) == s.last {
+		return nil
+	}
+	r, err := openReader(s.path, s.path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	if s.haveLast && r.id == s.last {
+		r.close()
+		return nil
+	}
+	s.last, s.haveLast = r.id, true
+	s.queued = append(s.queued, r)
+	return nil
+}
+
+// poll makes one pass over a log: it takes in a new file at its path,
+// reads its files oldest first, and closes the old ones done with. It
+// reports whether a file has more to read than one pass takes.
+func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
+	if err := s.grab(); err != nil {
+		if msg := withHint(err).Error(); msg != s.errMsg {
+			s.errMsg = msg
+			t.errorf("%s", msg)
+		}
+	} else {
+		s.errMsg = ""
+	}
+	s.mu.Lock()
+	for _, r := range s.queued {
+		s.trail = append(s.trail, trailItem{r: r})
+	}
+	s.queued = nil
+	s.mu.Unlock()
+
+	for i, cuts := 0, 0; i < len(s.trail); i++ {
+		r := s.trail[i].r
+		if r == nil {
+			continue
+		}
+		res, err := t.readAvail(r, passMax)
+		if err != nil {
+			return false, err
+		}
+		switch res {
+		case readMore:
+			// Newer files wait: lines leave in the order they were written.
+			return true, nil
+		case readTruncated:
+			if err := t.cut(ctx, s, r); err != nil {
+				return false, err
+			}
+			if cuts++; cuts < 3 {
+				i-- // read it again, from its start
+			}
+		}
+	}
+
+	// Close the old files that are done with, oldest first.
+	now := time.Now()
+	for {
+		first, newerWritten := -1, false
+		for i, it := range s.trail {
+			if it.r == nil {
+				continue
+			}
+			if first < 0 {
+				first = i
+			} else if it.r.size > 0 {
+				newerWritten = true
+			}
+		}
+		if first < 0 || first == lastReader(s.trail) {
+			break
+		}
+		r := s.trail[first].r
+		quiet := now.Sub(r.grown)
+		if quiet < drainQuiet || !newerWritten && quiet < drainMax {
+			break
+		}
+		if err := r.finish(t.out); err != nil {
+			return false, err
+		}
+		e := entryOf(r.name, r.id, r.fp, r.off)
+		r.close()
+		s.trail[first] = trailItem{done: &e}
+		s.compact()
+	}
+	return false, nil
+}
+
+func lastReader(trail []trailItem) int {
+	for i := len(trail) - 1; i >= 0; i-- {
+		if trail[i].r != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// stateKey sums up the positions to save, to tell whether they changed.
+func (t *tailer) stateKey() []string {
+	var k []string
+	for _, s := range t.srcs {
+		if s.stdin {
+			continue
+		}
+		for _, e := range s.entries() {
+			k = append(k, s.key, e.FP, e.Name, strconv.FormatInt(e.Offset, 10), strconv.FormatUint(e.Ino, 10))
+		}
+	}
+	return k
+}

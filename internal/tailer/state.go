@@ -1,0 +1,178 @@
+package tailer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// The state file remembers, for each log, the files of it that were read
+// and how far, so that the next run writes exactly what is new. It is
+// JSON, written whole to a temporary file in the same directory, synced
+// and renamed into place (mode 0600), only after the output was flushed:
+//
+//	{
+//	  "mailcop_tail_state": 1,
+//	  "saved": "2026-11-26T06:25:01.123456789+01:00",
+//	  "files": {
+//	    "/var/log/mail.log": [
+//	      {"name": "/var/log/mail.log", "dev": 2049, "ino": 393231,
+//	       "offset": 1048576, "fp_len": 1024, "fp_sha256": "9f86d0..."}
+//	    ]
+//	  },
+//	  "journal_cursor": "s=..."
+//	}
+//
+// A log's entries are the files it still had unread bytes in (a rotated
+// file still written to) and, last, the newest file read. A file is found
+// again by device and inode, and by the SHA-256 of its first fp_len bytes
+// (up to 1024): so it is found after it was renamed (mail.log.1) and
+// after it was compressed (mail.log.1.gz, mail.log-20261126.gz), where
+// the offset counts decompressed bytes. "name" is for people.
+type stateFile struct {
+	Version int                `json:"mailcop_tail_state"`
+	Saved   time.Time          `json:"saved"`
+	Files   map[string][]entry `json:"files,omitempty"`
+	Journal string             `json:"journal_cursor,omitempty"`
+
+	path string
+}
+
+type entry struct {
+	Name   string `json:"name"`
+	Dev    uint64 `json:"dev"`
+	Ino    uint64 `json:"ino"`
+	Offset int64  `json:"offset"`
+	FPLen  int    `json:"fp_len"`
+	FP     string `json:"fp_sha256"`
+}
+
+const stateVersion = 1
+
+func (e entry) id() fileID { return fileID{e.Dev, e.Ino} }
+
+// matches reports whether a file whose first bytes are b is the file of e.
+func (e entry) matches(b []byte) bool {
+	if len(b) < e.FPLen {
+		return false
+	}
+	sum := sha256.Sum256(b[:e.FPLen])
+	return hex.EncodeToString(sum[:]) == e.FP
+}
+
+func entryOf(name string, id fileID, fp []byte, off int64) entry {
+	sum := sha256.Sum256(fp)
+	return entry{Name: name, Dev: id.dev, Ino: id.ino, Offset: off, FPLen: len(fp), FP: hex.EncodeToString(sum[:])}
+}
+
+// loadState reads the state file; a missing (or empty) one is a first run.
+func loadState(path string) (*stateFile, error) {
+	st := &stateFile{Version: stateVersion, Files: map[string][]entry{}, path: path}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || err == nil && len(bytes.TrimSpace(data)) == 0 {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	corrupt := func(format string, args ...any) error {
+		return fmt.Errorf("state %s is corrupt: %s\nhint: it is left as it is; remove it to start over (the next run then writes all of each log)", path, fmt.Sprintf(format, args...))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(st); err != nil {
+		return nil, corrupt("%v", err)
+	}
+	if dec.More() {
+		return nil, corrupt("data after the JSON object")
+	}
+	if st.Version != stateVersion {
+		return nil, corrupt("not a mailcop-tail state (version %d)", st.Version)
+	}
+	for name, es := range st.Files {
+		for _, e := range es {
+			if e.Offset < 0 || e.FPLen < 0 || e.FPLen > fpMax || len(e.FP) != 64 {
+				return nil, corrupt("bad entry for %s", name)
+			}
+			if _, err := hex.DecodeString(e.FP); err != nil {
+				return nil, corrupt("bad entry for %s", name)
+			}
+		}
+	}
+	if st.Files == nil {
+		st.Files = map[string][]entry{}
+	}
+	st.path = path
+	return st, nil
+}
+
+// save writes the state atomically: a temporary file beside it, synced,
+// renamed over it, and the directory synced.
+func (st *stateFile) save() error {
+	st.Saved = time.Now()
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	dir, base := filepath.Split(st.path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, st.path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save state %s: %w", st.path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// lockState takes the lock that keeps two runs from sharing a state file:
+// an flock on FILE.lock (the state file itself is replaced on each save).
+func lockState(path string) (unlock func(), err error) {
+	name := path + ".lock"
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock state: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("state %s is in use by another mailcop-tail (lock %s)", path, name)
+		}
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// saveState records the position of every log read in this run, keeping
+// the entries of logs this run did not read.
+func (t *tailer) saveState() error {
+	t.collectState()
+	return t.state.save()
+}
