@@ -155,6 +155,37 @@ add_row -o "grep -c" env LC_ALL=C grep -cE '(unknown.user|Password.mismatch)' "$
 add_row "cat" cat "$file"
 add_row "mailcop-parse" bin/mailcop-parse "$file"
 
+# mailcop-geo: 1M records as mailcop-parse writes them (its output on $file,
+# repeated as needed), against jq setting one key on the same records. The
+# embedded table answers, so the rows compare the same work on any machine;
+# "mailcop-geo (found)" uses whatever database is installed, as it would in
+# the pipeline.
+geo_records=1000000
+geo_in=${file%.log}.records-1M.ndjson
+if [[ ! -s $geo_in || $geo_in -ot $file ]] && [[ -x bin/mailcop-parse ]]; then
+	note "making $geo_in ($geo_records records from mailcop-parse)"
+	if bin/mailcop-parse "$file" >"$tmp/records" && [[ -s $tmp/records ]]; then
+		: >"$tmp/records-1M"
+		while (($(wc -l <"$tmp/records-1M") < geo_records)); do
+			cat "$tmp/records" >>"$tmp/records-1M"
+		done
+		head -n "$geo_records" "$tmp/records-1M" >"$geo_in.tmp" && mv "$geo_in.tmp" "$geo_in"
+	else
+		note "warning: mailcop-parse made no records: no mailcop-geo rows"
+	fi
+	rm -f "$tmp/records" "$tmp/records-1M"
+fi
+if [[ -s $geo_in ]]; then
+	add_row "mailcop-geo" bin/mailcop-geo -db none -asn-db none "$geo_in"
+	add_row "jq .country=XX" jq -c '.country="XX"' "$geo_in"
+	for d in /var/lib/GeoIP /usr/share/GeoIP /usr/local/share/GeoIP; do
+		if compgen -G "$d/*.mmdb" >/dev/null; then
+			add_row "mailcop-geo (found)" bin/mailcop-geo "$geo_in"
+			break
+		fi
+	done
+fi
+
 # ---- run
 
 note "warming the cache"
@@ -215,4 +246,30 @@ else
 		printf '; peak RSS %.1f MiB (target < 64 MiB: %s)' "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" "$verdict"
 	fi
 	echo
+fi
+
+# mailcop-geo: records/s against jq's on the same records (target >= 5x),
+# peak RSS under 64 MiB beside the database.
+if [[ -s ${geo_in:-} ]]; then
+	geo_lines=$(wc -l <"$geo_in")
+	for label in "mailcop-geo" "jq .country=XX" "mailcop-geo (found)"; do
+		[[ -n ${times[$label]:-} ]] || continue
+		printf '%s: %.0f records/s' "$label" "$(awk -v n="$geo_lines" -v m="$(median <<<"${times[$label]}")" 'BEGIN { print n / m }')"
+		[[ -n ${rsss[$label]:-} ]] && printf ', peak RSS %.1f MiB' "$(awk -v k="${rsss[$label]}" 'BEGIN { print k / 1024 }')"
+		echo
+	done
+	if [[ -n ${times[mailcop-geo]:-} && -n ${times[jq .country=XX]:-} ]]; then
+		ratio=$(awk -v g="$(median <<<"${times[mailcop-geo]}")" -v j="$(median <<<"${times[jq .country=XX]}")" 'BEGIN { printf "%.1f", j / g }')
+		verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 5 ? "ok" : "MISSED") }')
+		printf 'mailcop-geo / jq records/s: %sx (target >= 5x: %s)' "$ratio" "$verdict"
+		peak=${rsss[mailcop-geo]:-}
+		if [[ -n $peak ]]; then
+			verdict=ok
+			((peak < 65536)) || verdict=MISSED
+			printf '; peak RSS %.1f MiB (target < 64 MiB: %s)' "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" "$verdict"
+		fi
+		echo
+	else
+		echo "mailcop-geo / jq records/s: n/a (target >= 5x)"
+	fi
 fi
