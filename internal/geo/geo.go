@@ -180,6 +180,11 @@ func filter(ctx context.Context, cfg config, e env, hup <-chan os.Signal, stdin 
 		w:      record.NewWriter(stdout),
 		stderr: stderr,
 	}
+	// A database truncated in place faults (SIGBUS) when read: make that
+	// a panic that lookup recovers from, not the end of the process. It
+	// holds for this goroutine, which does all the reading.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+
 	src, err := openSources(cfg.db, cfg.asnDB, cfg.lang, e, s.warn)
 	if err != nil {
 		return err
@@ -191,10 +196,6 @@ func filter(ctx context.Context, cfg config, e env, hup <-chan os.Signal, stdin 
 			fmt.Fprintf(stderr, "%s\n", line)
 		}
 	}
-
-	// A database truncated in place faults (SIGBUS) when read: make that
-	// a panic that lookup recovers from, not the end of the process.
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 
 	bad := 0
 	err = cli.EachInput(cfg.files, stdin, func(in cli.Input) error {

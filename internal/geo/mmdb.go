@@ -206,7 +206,9 @@ type recordDecoder struct {
 }
 
 func (d *recordDecoder) UnmarshalMaxMindDBCursor(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	if k, err := c.Kind(); err != nil || k != mmdbdata.KindMap {
+	if k, err := c.Kind(); err != nil {
+		return mmdbdata.Cursor{}, err
+	} else if k != mmdbdata.KindMap {
 		// Not a map: a database of some other kind; nothing to take.
 		return c.Skip()
 	}
@@ -324,7 +326,9 @@ func (d *recordDecoder) city(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
 
 // isoCode reads the iso_code of a {"iso_code":...,"names":...} map.
 func isoCode(c mmdbdata.Cursor) (string, mmdbdata.Cursor, error) {
-	if k, err := c.Kind(); err != nil || k != mmdbdata.KindMap {
+	if k, err := c.Kind(); err != nil {
+		return "", mmdbdata.Cursor{}, err
+	} else if k != mmdbdata.KindMap {
 		next, err := c.Skip()
 		return "", next, err
 	}
@@ -356,7 +360,9 @@ func isoCode(c mmdbdata.Cursor) (string, mmdbdata.Cursor, error) {
 
 // names reads the English and French entries of a names map.
 func names(c mmdbdata.Cursor) (en, fr string, next mmdbdata.Cursor, err error) {
-	if k, err := c.Kind(); err != nil || k != mmdbdata.KindMap {
+	if k, err := c.Kind(); err != nil {
+		return "", "", mmdbdata.Cursor{}, err
+	} else if k != mmdbdata.KindMap {
 		next, err := c.Skip()
 		return "", "", next, err
 	}
@@ -391,7 +397,9 @@ const maxString = 256
 
 // optString reads a string, or skips a value of another kind.
 func optString(c mmdbdata.Cursor) (string, mmdbdata.Cursor, error) {
-	if k, err := c.Kind(); err != nil || k != mmdbdata.KindString {
+	if k, err := c.Kind(); err != nil {
+		return "", mmdbdata.Cursor{}, err
+	} else if k != mmdbdata.KindString {
 		next, err := c.Skip()
 		return "", next, err
 	}

@@ -1,7 +1,10 @@
 package geo
 
 import (
+	"bytes"
+	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -238,5 +241,65 @@ func TestLookup(t *testing.T) {
 	}
 	if m.byOffset.len() != 3 {
 		t.Errorf("offset cache holds %d records, want 3", m.byOffset.len())
+	}
+}
+
+// A database whose data is broken past the records that opening it
+// samples: each lookup that reads the broken record fails, is reported
+// with the record's position (the first ones: a broken file must not
+// flood the terminal), the record goes on with what the other database
+// said, and the exit status is 1.
+func TestFailedLookups(t *testing.T) {
+	var nets []network
+	for i := range 300 {
+		org := fmt.Sprintf("AS number %d", i+1)
+		if i == 299 {
+			org = "CORRUPT-ME-XYZ"
+		}
+		nets = append(nets, network{fmt.Sprintf("%d.%d.0.0/16", 11+i/256, i%256), asn(uint32(i+1), org)})
+	}
+	data := buildDB(t, "GeoLite2-ASN", 6, nets)
+	i := bytes.Index(data, []byte("CORRUPT-ME-XYZ"))
+	if i < 1 || data[i-1] != 0x40|14 {
+		t.Fatalf("cannot find the string to break")
+	}
+	// A string whose size (in the three bytes that follow) runs past the
+	// end of the file.
+	data[i-1] = 0x40 | 31
+	path := filepath.Join(t.TempDir(), "broken-asn.mmdb")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var in strings.Builder
+	in.WriteString(`{"ip":"11.0.0.1"}` + "\n")
+	for i := range maxReported + 5 {
+		fmt.Fprintf(&in, `{"ip":"12.43.0.%d"}`+"\n", i+1)
+	}
+	stdout, stderr, code := runStage([]string{"-v", "-asn-db", path}, []byte(in.String()), testEnv(nil, nil))
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(stdout), "\n"), "\n")
+	if len(lines) != maxReported+6 || lines[0] != `{"ip":"11.0.0.1","country":"US","country_name":"United States","asn":1,"as_org":"AS number 1"}` ||
+		lines[1] != `{"ip":"12.43.0.1","country":"US","country_name":"United States"}` {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	errLines := strings.Split(string(stderr), "\n")
+	want := "mailcop-geo: <stdin>:2: look up 12.43.0.1 in " + path + ": "
+	if !strings.HasPrefix(errLines[2], want) {
+		t.Errorf("stderr line 3 = %q, want %q...", errLines[2], want)
+	}
+	for _, s := range []string{
+		"mailcop-geo: <stdin>:21: look up 12.43.0.20 in ",
+		"mailcop-geo: further failed lookups are counted, not shown (see -v)\n",
+		"; 26 distinct addresses looked up, 0 invalid, 25 failed lookups\n",
+	} {
+		if !strings.Contains(string(stderr), s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	if strings.Contains(string(stderr), "<stdin>:22:") {
+		t.Errorf("more than %d failed lookups shown:\n%s", maxReported, stderr)
 	}
 }
