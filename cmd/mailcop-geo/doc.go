@@ -44,7 +44,9 @@
 // through github.com/phuslu/iploc, updated monthly): mailcop-geo answers
 // with no set-up at all. The AS database is -asn-db, $MAILCOP_ASN_DB, or
 // GeoIP2-ISP, GeoLite2-ASN or dbip-asn-lite found in the same directories.
-// A path may name a directory to search; "none" uses no file.
+// A path may name a directory to search; several paths separated by
+// commas are asked in turn, the first that knows an address answering
+// (ip-location-db ships IPv4 and IPv6 in two files); "none" uses no file.
 //
 // Any MaxMind-format file works: GeoLite2 and GeoIP2 (geoipupdate, with a
 // free MaxMind account), DB-IP lite (CC BY 4.0, no account; mailcop-geo

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/phuslu/iploc"
@@ -34,39 +35,59 @@ type env struct {
 	dirs   []string
 }
 
-// sources are the databases in use. A nil country database means the
-// embedded table; a nil AS database means AS fields come from the
-// country database when it has them, else nowhere.
+// sources are the databases in use. No country database means the
+// embedded table; no AS database means AS fields come from the country
+// database when it has them, else nowhere. A role may have several
+// files (ip-location-db ships IPv4 and IPv6 apart): the first that knows
+// an address answers.
 type sources struct {
-	country *mmdb
-	asn     *mmdb
+	country []*mmdb
+	asn     []*mmdb
 }
 
 func (s *sources) close() {
-	if s.country != nil {
-		s.country.close()
+	for _, db := range s.country {
+		db.close()
 	}
-	if s.asn != nil {
-		s.asn.close()
+	for _, db := range s.asn {
+		db.close()
 	}
 }
 
 // haveAS says whether some database answers AS fields.
 func (s *sources) haveAS() bool {
-	return s.asn != nil || (s.country != nil && s.country.fields&hasASN != 0)
+	if len(s.asn) > 0 {
+		return true
+	}
+	for _, db := range s.country {
+		if db.fields&hasASN != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// drop takes a database out of service, and closes it.
+func (s *sources) drop(db *mmdb) {
+	s.country = slices.DeleteFunc(s.country, func(d *mmdb) bool { return d == db })
+	s.asn = slices.DeleteFunc(s.asn, func(d *mmdb) bool { return d == db })
+	db.close()
 }
 
 // describe says, one line each, what answers; -v prints it.
 func (s *sources) describe() []string {
 	var lines []string
-	if s.country != nil {
-		lines = append(lines, "country from "+s.country.describe())
-	} else {
+	for _, db := range s.country {
+		lines = append(lines, "country from "+db.describe())
+	}
+	if len(s.country) == 0 {
 		lines = append(lines, fmt.Sprintf("country from the embedded IP2Location LITE table (github.com/phuslu/iploc %s); install a database for AS and city, see -h", iploc.Version))
 	}
+	for _, db := range s.asn {
+		lines = append(lines, "AS from "+db.describe())
+	}
 	switch {
-	case s.asn != nil:
-		lines = append(lines, "AS from "+s.asn.describe())
+	case len(s.asn) > 0:
 	case s.haveAS():
 		lines = append(lines, "AS from the country database")
 	default:
@@ -88,7 +109,7 @@ var (
 	asnRole     = role{"AS", "-asn-db", "MAILCOP_ASN_DB", asnFiles}
 )
 
-// openSources finds and opens the databases: the flag's path, else the
+// openSources finds and opens the databases: the flag's paths, else the
 // environment's, else the first usable file in the search directories.
 // A database named by the flag or the environment must open; one merely
 // found is skipped, with a warning, when it does not.
@@ -99,41 +120,55 @@ func openSources(dbFlag, asnFlag string, lang int, e env, warn func(string)) (*s
 	}
 	asn, err := find(asnRole, asnFlag, lang, e, warn)
 	if err != nil {
-		if country != nil {
-			country.close()
-		}
+		(&sources{country: country}).close()
 		return nil, err
 	}
 	return &sources{country: country, asn: asn}, nil
 }
 
-func find(r role, flagValue string, lang int, e env, warn func(string)) (*mmdb, error) {
-	path, from := flagValue, r.flag
-	if path == "" {
-		path, from = e.getenv(r.env), "$"+r.env
+// find opens the databases of a role: a path, several separated by
+// commas, a directory to search, none, or, when nothing is said, the
+// first found in the search directories.
+func find(r role, flagValue string, lang int, e env, warn func(string)) ([]*mmdb, error) {
+	value, from := flagValue, r.flag
+	if value == "" {
+		value, from = e.getenv(r.env), "$"+r.env
 	}
-	if path == "none" {
+	if value == "none" {
 		return nil, nil
 	}
-	if path == "" {
+	if value == "" {
 		return search(r, e.dirs, lang, warn), nil
 	}
+	var dbs []*mmdb
+	for _, path := range strings.Split(value, ",") {
+		db, err := findOne(r, from, path, lang, warn)
+		if err != nil {
+			(&sources{country: dbs}).close()
+			return nil, err
+		}
+		dbs = append(dbs, db...)
+	}
+	return dbs, nil
+}
+
+func findOne(r role, from, path string, lang int, warn func(string)) ([]*mmdb, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		db := search(r, []string{path}, lang, warn)
-		if db == nil {
+		dbs := search(r, []string{path}, lang, warn)
+		if dbs == nil {
 			return nil, fmt.Errorf("%s %s: no %s database in the directory (looked for %s)\nhint: give the file itself, or none", from, path, r.name, strings.Join(r.files, ", "))
 		}
-		return db, nil
+		return dbs, nil
 	}
 	db, err := openFor(r, path, lang)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w\n%s", from, err, hintFor(r, err))
 	}
-	return db, nil
+	return []*mmdb{db}, nil
 }
 
 // search returns the first database of the role that opens in dirs.
-func search(r role, dirs []string, lang int, warn func(string)) *mmdb {
+func search(r role, dirs []string, lang int, warn func(string)) []*mmdb {
 	for _, dir := range dirs {
 		for _, name := range r.files {
 			path := filepath.Join(dir, name)
@@ -145,7 +180,7 @@ func search(r role, dirs []string, lang int, warn func(string)) *mmdb {
 				warn(fmt.Sprintf("warning: %v; skipped", err))
 				continue
 			}
-			return db
+			return []*mmdb{db}
 		}
 	}
 	return nil

@@ -39,11 +39,13 @@ keys mailcop-geo does not know, pass through untouched.
   -db path       the country (or city) database: a MaxMind-format file
                  (GeoIP2 or GeoLite2 Country or City, DB-IP lite country or
                  city, ip-location-db country_code), a directory to search,
-                 or none for the embedded table (default: $MAILCOP_GEOIP_DB,
-                 else the first of GeoIP2-City, GeoIP2-Country, GeoLite2-City,
-                 GeoLite2-Country, dbip-city-lite, dbip-country-lite (.mmdb)
-                 in /var/lib/GeoIP, /usr/share/GeoIP, /usr/local/share/GeoIP,
-                 else the embedded IP2Location LITE country table)
+                 several separated by commas (asked in turn: ip-location-db's
+                 IPv4 and IPv6 files), or none for the embedded table
+                 (default: $MAILCOP_GEOIP_DB, else the first of GeoIP2-City,
+                 GeoIP2-Country, GeoLite2-City, GeoLite2-Country,
+                 dbip-city-lite, dbip-country-lite (.mmdb) in /var/lib/GeoIP,
+                 /usr/share/GeoIP, /usr/local/share/GeoIP, else the embedded
+                 IP2Location LITE country table)
   -asn-db path   the AS database: GeoLite2-ASN, dbip-asn-lite, GeoIP2-ISP, a
                  directory, or none (default: $MAILCOP_ASN_DB, else searched
                  as -db)
@@ -347,31 +349,39 @@ func (e *faultError) Unwrap() error { return errFault }
 func (s *stage) ask(a netip.Addr, ip string) (info, error) {
 	var in info
 	var errs []error
-	if db := s.src.country; db != nil {
-		rec, found, err := db.lookup(a)
-		switch {
-		case errors.Is(err, errFault):
-			return info{}, &faultError{db}
-		case err != nil:
-			errs = append(errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
-		case found:
-			in.country, in.city, in.asn, in.asOrg = rec.country, rec.city, rec.asn, rec.asOrg
-		}
-	} else {
+	if len(s.src.country) == 0 {
 		in.country = normCode(iploc.IPCountry(a))
 	}
-	if db := s.src.asn; db != nil {
+	for _, db := range s.src.country {
 		rec, found, err := db.lookup(a)
 		switch {
 		case errors.Is(err, errFault):
 			return info{}, &faultError{db}
 		case err != nil:
 			errs = append(errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
-		case found:
-			in.asn, in.asOrg = rec.asn, rec.asOrg
-		default:
-			in.asn, in.asOrg = 0, ""
+			continue
+		case !found:
+			continue
 		}
+		in.country, in.city, in.asn, in.asOrg = rec.country, rec.city, rec.asn, rec.asOrg
+		break
+	}
+	if len(s.src.asn) > 0 {
+		in.asn, in.asOrg = 0, ""
+	}
+	for _, db := range s.src.asn {
+		rec, found, err := db.lookup(a)
+		switch {
+		case errors.Is(err, errFault):
+			return info{}, &faultError{db}
+		case err != nil:
+			errs = append(errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
+			continue
+		case !found:
+			continue
+		}
+		in.asn, in.asOrg = rec.asn, rec.asOrg
+		break
 	}
 	in.countryName = countryNameOf(in.country, s.cfg.lang)
 	return in, errors.Join(errs...)
@@ -406,18 +416,17 @@ func (s *stage) reopen(faulted *mmdb) {
 		return
 	}
 	s.warn(fmt.Sprintf("warning: reopen: %v", err))
-	switch {
-	case faulted == nil:
+	if faulted == nil {
 		s.warn("warning: the databases in service stay")
 		return
-	case faulted == s.src.country:
-		s.src.country = nil
-		s.warn("warning: the embedded table answers until the country database opens again")
-	case faulted == s.src.asn:
-		s.src.asn = nil
-		s.warn("warning: no AS answers until the AS database opens again")
 	}
-	faulted.close()
+	s.src.drop(faulted)
+	switch {
+	case len(s.src.country) == 0:
+		s.warn("warning: the embedded table answers until the country database opens again")
+	default:
+		s.warn(fmt.Sprintf("warning: %s is left out until it opens again", faulted.path))
+	}
 	s.use(s.src)
 	s.retry = true
 	s.retryAt = time.Now().Add(retryEvery)

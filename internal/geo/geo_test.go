@@ -66,6 +66,7 @@ var goldenCases = []struct {
 	{"city-no-asn", "records", []string{"-v", "-db", "$DB/GeoLite2-City.mmdb", "-asn-db", "none"}, nil, nil, 0},
 	{"country-v4", "records", []string{"-v", "-db", "$DB/GeoLite2-Country-v4.mmdb", "-asn-db", "none"}, nil, nil, 0},
 	{"country-code", "records", []string{"-v", "-db", "$DB/country_code.mmdb", "-asn-db", "$DB/GeoLite2-ASN.mmdb"}, nil, nil, 0},
+	{"country-code-split", "records", []string{"-v", "-db", "$DB/country_code-ipv6.mmdb,$DB/country_code-ipv4.mmdb", "-asn-db", "none"}, nil, nil, 0},
 	{"ip-location-city", "records", []string{"-v", "-db", "$DB/ip-location-city.mmdb", "-asn-db", "none"}, nil, nil, 0},
 	{"dbip", "records", []string{"-v", "-lang", "fr", "-db", "$DB/dbip-country-lite.mmdb", "-asn-db", "none"}, nil, nil, 0},
 	{"embedded", "rir", []string{"-v", "-db", "none", "-asn-db", "none"}, nil, nil, 0},
@@ -88,6 +89,7 @@ var goldenCases = []struct {
 	{"db-is-asn", "records", []string{"-db", "$DB/GeoLite2-ASN.mmdb"}, nil, nil, 1},
 	{"asn-db-is-city", "records", []string{"-db", "none", "-asn-db", "$DB/GeoLite2-City.mmdb"}, nil, nil, 1},
 	{"asn-db-missing", "records", []string{"-db", "none", "-asn-db", "$DB/no-such.mmdb"}, nil, nil, 1},
+	{"db-list-missing", "records", []string{"-db", "$DB/country_code-ipv4.mmdb,$DB/country_code-ipv6"}, nil, nil, 1},
 	{"env-missing", "records", nil, []string{"MAILCOP_GEOIP_DB=$DB/no-such.mmdb"}, nil, 1},
 
 	// Bad input: reported with its position, passed on, exit 1.

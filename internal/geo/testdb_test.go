@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/maxmind/mmdbwriter"
@@ -163,6 +164,15 @@ func writeTestDBs(t testing.TB, dir string) {
 	writeDB(t, filepath.Join(dir, "GeoLite2-ASN.mmdb"), "GeoLite2-ASN", 6, asnNetworks)
 	writeDB(t, filepath.Join(dir, "country_code.mmdb"), "ip-location-db", 6, countryCodeNetworks)
 	writeDB(t, filepath.Join(dir, "ip-location-city.mmdb"), "ip-location-db-city", 6, ipLocationCityNetworks)
+	// ip-location-db ships IPv4 and IPv6 in two files.
+	var v6 []network
+	for _, n := range countryCodeNetworks {
+		if strings.Contains(n.cidr, ":") {
+			v6 = append(v6, n)
+		}
+	}
+	writeDB(t, filepath.Join(dir, "country_code-ipv4.mmdb"), "ip-location-db", 4, countryCodeNetworks)
+	writeDB(t, filepath.Join(dir, "country_code-ipv6.mmdb"), "ip-location-db", 6, v6)
 	writeDB(t, filepath.Join(dir, "dbip-country-lite.mmdb"), "DBIP-Country-Lite", 6, dbipCountryNetworks)
 
 	good := buildDB(t, "GeoLite2-City", 6, cityNetworks)
