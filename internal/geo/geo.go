@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -329,11 +330,20 @@ func (s *stage) locate(ip string) (info, error) {
 		return info{scope: scope}, nil
 	}
 	in, err := s.ask(a, ip)
-	var f *faultError
-	if errors.As(err, &f) {
-		// The file changed under us: reopen, and ask the new one.
-		s.warn(fmt.Sprintf("warning: %v; reopening", err))
-		s.reopen(f.db)
+	for tries := 0; tries < 2; tries++ {
+		var f *faultError
+		if !errors.As(err, &f) {
+			break
+		}
+		// The file changed under us: reopen it and ask again; if the new
+		// one faults too (it is being written), leave it out for now.
+		if tries == 0 {
+			s.warn(fmt.Sprintf("warning: %v; reopening", err))
+			s.reopen(f.db)
+		} else {
+			s.warn(fmt.Sprintf("warning: %v", err))
+			s.leaveOut(f.db)
+		}
 		in, err = s.ask(a, ip)
 	}
 	return in, err
@@ -420,12 +430,18 @@ func (s *stage) reopen(faulted *mmdb) {
 		s.warn("warning: the databases in service stay")
 		return
 	}
-	s.src.drop(faulted)
-	switch {
-	case len(s.src.country) == 0:
+	s.leaveOut(faulted)
+}
+
+// leaveOut takes a database that faulted out of service, and has the
+// databases tried again later.
+func (s *stage) leaveOut(db *mmdb) {
+	wasCountry := slices.Contains(s.src.country, db)
+	s.src.drop(db)
+	if wasCountry && len(s.src.country) == 0 {
 		s.warn("warning: the embedded table answers until the country database opens again")
-	default:
-		s.warn(fmt.Sprintf("warning: %s is left out until it opens again", faulted.path))
+	} else {
+		s.warn(fmt.Sprintf("warning: %s is left out until it opens again", db.path))
 	}
 	s.use(s.src)
 	s.retry = true

@@ -203,3 +203,29 @@ func TestSIGHUP(t *testing.T) {
 	}
 	l.stop()
 }
+
+// The same with the AS database: AS fields stop until it is back.
+func TestASNTruncatedInPlace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "asn.mmdb")
+	writeDB(t, path, "GeoLite2-ASN", 6, asnNetworks)
+	l := startLive(t, []string{"-db", "none", "-asn-db", path}, testEnv(nil, nil), noHUP)
+	if got, want := l.ask("45.155.205.233"), `{"ip":"45.155.205.233","country":"RU","country_name":"Russia","asn":49505,"as_org":"JSC Selectel"}`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := l.ask("45.155.205.234"), `{"ip":"45.155.205.234","country":"RU","country_name":"Russia"}`; got != want {
+		t.Errorf("after the truncation: got %s, want %s", got, want)
+	}
+	stderr := l.stop()
+	for _, want := range []string{
+		"mailcop-geo: warning: " + path + ": the file changed under mailcop-geo",
+		"mailcop-geo: warning: " + path + " is left out until it opens again\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
