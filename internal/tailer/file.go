@@ -174,13 +174,16 @@ const (
 	readAll       readResult = iota // read to the end
 	readMore                        // stopped at passMax: more to read
 	readTruncated                   // the file was cut; nothing was written out
+	readDeferred                    // older files grew: read them first
 )
 
 // readAvail reads what was written to r since the last pass and writes
 // out its complete lines, up to limit bytes (0: no limit). Each chunk is
 // checked against the file's first bytes after it was read: a chunk that
 // may come from the file's new content after a copytruncate is dropped.
-func (t *tailer) readAvail(r *reader, limit int64) (readResult, error) {
+// When olderDone is set, it is asked after each chunk was read whether
+// the chunk may be written out: lines of older files must go first.
+func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readResult, error) {
 	fi, err := r.f.Stat()
 	if err != nil {
 		return readAll, fmt.Errorf("stat %s: %w", r.f.Name(), err)
@@ -203,6 +206,9 @@ func (t *tailer) readAvail(r *reader, limit int64) (readResult, error) {
 			end := r.pos() + int64(n)
 			if ok, err := r.checkFP(t.fp, end); err != nil || !ok {
 				return readTruncated, err
+			}
+			if olderDone != nil && !olderDone() {
+				return readDeferred, nil
 			}
 			r.grown = time.Now()
 			r.size = max(r.size, end)

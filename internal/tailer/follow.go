@@ -34,10 +34,17 @@ var (
 	drainQuiet = time.Second            // an old file this quiet, and a newer one written to: done
 	drainMax   = 5 * time.Minute        // an old file this quiet: done, whatever the new one does
 	saveEvery  = 2 * time.Second        // the state, when it changed
+
+	// noInotify makes the tests poll, as on a system without inotify.
+	noInotify = false
 )
 
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	w, err := fsnotify.NewWatcher()
+	if noInotify && err == nil {
+		w.Close()
+		w = nil
+	}
 	if err != nil {
 		t.warnf("no inotify (%v): looking for new lines every %v", err, pollFast)
 		w = nil
@@ -208,19 +215,45 @@ func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
 	s.queued = nil
 	s.mu.Unlock()
 
+	// Files are read oldest first, and lines leave in the order they were
+	// written: a writer appends to the old file until it reopens, then
+	// only to the new one. A newer file's chunk is written out only if
+	// the older files have not grown since they were read to their end
+	// (else they are read again first); a chunk read after that holds
+	// only lines written after all of theirs. Should two writers append
+	// to old and new alike, their lines have no order to keep: after
+	// drainQuiet the newer file is read regardless.
+	restarts := 0
 	for i, cuts := 0, 0; i < len(s.trail); i++ {
 		r := s.trail[i].r
 		if r == nil {
 			continue
 		}
-		res, err := t.readAvail(r, passMax)
+		var olderDone func() bool
+		if hasOlder(s.trail[:i]) && (s.deferSince.IsZero() || time.Since(s.deferSince) < drainQuiet) {
+			older := s.trail[:i]
+			olderDone = func() bool { return atEnd(older) }
+		}
+		res, err := t.readAvail(r, passMax, olderDone)
 		if err != nil {
 			return false, err
 		}
 		switch res {
+		case readAll:
+			if i == lastReader(s.trail) {
+				s.deferSince = time.Time{}
+			}
 		case readMore:
 			// Newer files wait: lines leave in the order they were written.
 			return true, nil
+		case readDeferred:
+			if s.deferSince.IsZero() {
+				s.deferSince = time.Now()
+			}
+			if restarts++; restarts > 3 {
+				return true, nil
+			}
+			i = -1 // from the oldest file again
 		case readTruncated:
 			if err := t.cut(ctx, s, r); err != nil {
 				return false, err
@@ -262,6 +295,29 @@ func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
 		s.compact()
 	}
 	return false, nil
+}
+
+func hasOlder(trail []trailItem) bool {
+	for _, it := range trail {
+		if it.r != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// atEnd reports whether the open files of trail were read to their end.
+func atEnd(trail []trailItem) bool {
+	for _, it := range trail {
+		if it.r == nil {
+			continue
+		}
+		fi, err := it.r.f.Stat()
+		if err == nil && fi.Size() > it.r.pos() {
+			return false
+		}
+	}
+	return true
 }
 
 func lastReader(trail []trailItem) int {

@@ -37,8 +37,9 @@ type source struct {
 	dir   string // the directory watched in follow mode
 	stdin bool
 
-	watched bool
-	errMsg  string // the last error reported for the path, not repeated
+	watched    bool
+	errMsg     string    // the last error reported for the path, not repeated
+	deferSince time.Time // since when a newer file waits for older ones
 
 	// trail holds the files of the log in the order they were read: open
 	// readers, and files read to their end (kept as state entries, and
@@ -392,7 +393,7 @@ func (s *source) compact() {
 // stop.
 func (t *tailer) readToEnd(ctx context.Context, s *source, r *reader) error {
 	for cuts := 0; ; {
-		res, err := t.readAvail(r, passMax)
+		res, err := t.readAvail(r, passMax, nil)
 		if err != nil {
 			return err
 		}

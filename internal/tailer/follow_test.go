@@ -1,0 +1,73 @@
+package tailer
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// The follow scenarios: a writer process writes numbered lines while
+// mailcop-tail -f reads them; every line must come out exactly once, in
+// the order written, and whole.
+func TestFollow(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+		args []string // the writer's
+		sub  string   // the log's path under the test directory
+	}{
+		// rsyslog-style rotation: rename, create, and the writer keeps
+		// appending to the renamed file until it reopens.
+		{"rename", 200000, []string{"-mode", "rename", "-every", "20000", "-keep", "500", "-pace", "200"}, "mail.log"},
+		{"bursty", 20000, []string{"-mode", "bursty", "-burst", "500"}, "mail.log"},
+		{"pieces", 20000, []string{"-mode", "pieces"}, "mail.log"},
+		{"copytruncate", 30000, []string{"-mode", "copytruncate", "-every", "5000", "-pause", "300ms", "-pace", "100"}, "mail.log"},
+		{"delete", 30000, []string{"-mode", "delete", "-every", "5000", "-keep", "200", "-pace", "100"}, "mail.log"},
+		{"late-file", 2000, []string{"-delay", "300ms", "-pace", "100"}, "mail.log"},
+		{"late-dir", 2000, []string{"-delay", "300ms", "-mkdir", "-pace", "100"}, "later/mail.log"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			testFollow(t, tt.n, tt.sub, tt.args)
+		})
+	}
+}
+
+// Without inotify (NFS, no inotify instances left), polling alone keeps
+// every line.
+func TestFollowPolling(t *testing.T) {
+	noInotify = true
+	defer func() { noInotify = false }()
+	t.Run("rename", func(t *testing.T) {
+		testFollow(t, 60000, "mail.log", []string{"-mode", "rename", "-every", "20000", "-keep", "500", "-pace", "50"})
+	})
+	t.Run("copytruncate", func(t *testing.T) {
+		testFollow(t, 10000, "mail.log", []string{"-mode", "copytruncate", "-every", "5000", "-pause", "300ms", "-pace", "50"})
+	})
+}
+
+// testFollow runs a writer process with args on a log at sub under a
+// fresh directory, and mailcop-tail -f on it, started first.
+func testFollow(t *testing.T, n int, sub string, args []string) {
+	path := filepath.Join(t.TempDir(), sub)
+	c, stop := runTail(t, "-f", path)
+	time.Sleep(100 * time.Millisecond) // let it start watching
+	w := helper(t, "writer", append([]string{"-path", path, "-n", strconv.Itoa(n)}, args...)...)
+	if out, err := w.CombinedOutput(); err != nil {
+		t.Fatalf("writer: %v: %s", err, out)
+	}
+	last := logLine(n)
+	c.waitFor(t, fmt.Sprintf("line %d", n), 60*time.Second, func(recs []tailRecord) bool {
+		return len(recs) > 0 && recs[len(recs)-1].Line == last
+	})
+	// Old files are let go once quiet: anything they would still add (a
+	// repeat) would come by then.
+	time.Sleep(drainQuiet + 2*pollSlow)
+	err, stderr := stop()
+	if err != nil || stderr != "" {
+		t.Errorf("mailcop-tail: %v, stderr %q", err, stderr)
+	}
+	checkExactlyOnce(t, c.records(), 1, n)
+}
