@@ -161,6 +161,8 @@ type stage struct {
 	// at once, it is left out and tried again from retryAt on.
 	retry   bool
 	retryAt time.Time
+
+	v6Loaded bool // the embedded table's IPv6 half was loaded
 }
 
 // ipCache is how many addresses are kept: attackers repeat, and a day of
@@ -361,6 +363,13 @@ func (s *stage) ask(a netip.Addr, ip string) (info, error) {
 	var errs []error
 	if len(s.src.country) == 0 {
 		in.country = normCode(iploc.IPCountry(a))
+		if a.Is6() && !s.v6Loaded {
+			// The first IPv6 lookup in the embedded table inflates its
+			// IPv6 half (11 MB, through 25 MB of garbage): collect that
+			// now, or the heap is let grow to twice its peak.
+			s.v6Loaded = true
+			debug.FreeOSMemory()
+		}
 	}
 	for _, db := range s.src.country {
 		rec, found, err := db.lookup(a)
