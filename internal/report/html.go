@@ -32,11 +32,11 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <p style="margin:0 0 6px 0;color:#59636e">{{.}}</p>
 {{- end}}
 {{- with .Table}}
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
-<tr>{{range .Heads}}<th align="{{.Align}}" style="padding:3px 12px 3px 0;border-bottom:1px solid #d1d9e0;color:#59636e;font-weight:600;white-space:nowrap">{{.Text}}</th>{{end}}{{if .Bars}}<th style="border-bottom:1px solid #d1d9e0"></th>{{end}}</tr>
+<table cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
+<tr>{{range .Heads}}<th align="{{.Align}}" style="border-bottom:1px solid #d1d9e0;color:#59636e">{{.Text}}</th>{{end}}{{if .Bars}}<th style="border-bottom:1px solid #d1d9e0"></th>{{end}}</tr>
 {{- range .Rows}}
-<tr>{{range .Cells}}<td align="{{.Align}}" style="padding:3px 12px 3px 0;border-bottom:1px solid #eff2f5;">{{.Text}}</td>{{end}}
-{{- if .Bar}}<td style="padding:3px 0;border-bottom:1px solid #eff2f5"><table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td width="{{.Bar}}" height="10" bgcolor="{{$.BarColor}}" style="width:{{.Bar}}px;height:10px;background:{{$.BarColor}};font-size:1px;line-height:1px">&nbsp;</td></tr></table></td>{{else if .HasBars}}<td style="border-bottom:1px solid #eff2f5"></td>{{end}}</tr>
+<tr>{{range .Cells}}<td{{if .Right}} align="right"{{end}}>{{.Text}}</td>{{end}}
+{{- if .Bar}}<td><table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td width="{{.Bar}}" height="10" bgcolor="{{$.BarColor}}" style="background:{{$.BarColor}};font-size:1px;line-height:1px">&nbsp;</td></tr></table></td>{{else if .HasBars}}<td></td>{{end}}</tr>
 {{- end}}
 </table>
 {{- end}}
@@ -81,6 +81,7 @@ type htmlRow struct {
 type htmlCell struct {
 	Text  string
 	Align string
+	Right bool
 }
 
 // htmlBarWidth is the longest bar, in pixels.
@@ -107,7 +108,7 @@ func writeHTML(w *bufio.Writer, sum *summary) error {
 			for ri, r := range t.rows {
 				row := htmlRow{HasBars: ht.Bars}
 				for ci, c := range r {
-					row.Cells = append(row.Cells, htmlCell{Text: c, Align: align(t.cols[ci].right)})
+					row.Cells = append(row.Cells, htmlCell{Text: c, Right: t.cols[ci].right})
 				}
 				if ht.Bars {
 					row.Bar = barCells(t.bars[ri], top, htmlBarWidth)

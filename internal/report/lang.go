@@ -125,8 +125,11 @@ var english = &msgs{
 		return "after " + plural(n, "failed attempt", "failed attempts") + " on this account from this address"
 	},
 	whySpray: func(n, accounts int64) string {
-		return "after " + plural(n, "failed attempt", "failed attempts") + " from this address, on " +
-			plural(accounts, "other account", "other accounts") + " too"
+		s := "after " + plural(n, "failed attempt", "failed attempts") + " from this address"
+		if accounts > 0 {
+			s += ", on " + plural(accounts, "other account", "other accounts") + " too"
+		}
+		return s
 	},
 	whyAS: func(asn int, n int64) string {
 		return fmt.Sprintf("from AS%d, whose addresses made %s on this account", asn, plural(n, "failed attempt", "failed attempts"))
@@ -214,8 +217,11 @@ var french = &msgs{
 		return "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " sur ce compte depuis cette adresse"
 	},
 	whySpray: func(n, accounts int64) string {
-		return "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " depuis cette adresse, dont sur " +
-			pluralFR(accounts, "autre compte", "autres comptes")
+		s := "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " depuis cette adresse"
+		if accounts > 0 {
+			s += ", dont sur " + pluralFR(accounts, "autre compte", "autres comptes")
+		}
+		return s
 	},
 	whyAS: func(asn int, n int64) string {
 		return fmt.Sprintf("depuis l'AS%d, dont les adresses ont fait %s sur ce compte", asn,

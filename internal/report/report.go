@@ -83,11 +83,13 @@ type config struct {
 }
 
 // Hooks for tests: the clock and the random source of -mail's Date,
-// Message-ID and boundary.
+// Message-ID and boundary, the environment, the machine's name, and
+// whether stdout is a terminal.
 var (
 	now                  = time.Now
 	random     io.Reader = rand.Reader
 	getenv               = os.Getenv
+	hostname             = os.Hostname
 	isTerminal           = func(w io.Writer) bool {
 		f, ok := w.(*os.File)
 		if !ok {
@@ -152,7 +154,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			host = s.onlyHost()
 		}
 		if host == "" {
-			host, _ = os.Hostname()
+			host, _ = hostname()
 		}
 		sum := s.summary(cfg.m, clip(host, 64))
 		switch cfg.mode {
@@ -277,7 +279,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 		*from = getenv("MAILCOP_FROM")
 	}
 	if *from == "" {
-		h, _ := os.Hostname()
+		h, _ := hostname()
 		cfg.from = &mail.Address{Name: "mailcop", Address: "root@" + idDomain("x@"+h)}
 	} else {
 		list, err := parseAddresses(*from)

@@ -1,0 +1,280 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mailcop/mailcop/internal/record"
+)
+
+func TestSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"bob@example.com":        "bob@example.com",
+		"\x1b[2J\x1b]0;x\x07":    `\x1b[2J\x1b]0;x\x07`,
+		"a\r\nb\tc":              `a\r\nb\tc`,
+		`back\slash`:             `back\\slash`,
+		"\u202eexe.txt":          `\u202eexe.txt`,
+		"zero\u200bwidth":        `zero\u200bwidth`,
+		"line\u2028sep":          `line\u2028sep`,
+		"\xe9t\xe9":              `\xe9t\xe9`,
+		"caf\u00e9":              "café",
+		"tag\U000E0041":          `tag\U000e0041`,
+		"nul\x00del\x7f":         `nul\x00del\x7f`,
+		"c1\u0085\u009b[31m":     `c1\u0085\u009b[31m`,
+		"日本語":                    "日本語",
+		"<script>$(id)</script>": "<script>$(id)</script>",
+	} {
+		if got := safe(in); got != want {
+			t.Errorf("safe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven char", 10, "eleven ch…"},
+		{"\x1b[2Jabc", 6, `\x1b[…`}, // an escape is not cut in two
+		{"\x1b[2Jabc", 4, `…`},
+		{"\x1b[2Jabc", 8, `\x1b[2J…`},
+		{"日本語日本語", 5, "日本…"},
+		{strings.Repeat("e\u0301", 100), 10, strings.Repeat("e\u0301", 9) + "…"},
+		{strings.Repeat("\u0301", 1000), 10, ""},
+	} {
+		got := clip(tt.in, tt.n)
+		if tt.want != "" && got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+		if width(got) > tt.n || len(got) > 8*tt.n+len("…") {
+			t.Errorf("clip(%q, %d) = %q: %d cells, %d bytes", tt.in, tt.n, got, width(got), len(got))
+		}
+	}
+}
+
+// FuzzSafe: whatever the input, the output holds nothing a terminal acts
+// on, and clip stays within its width.
+func FuzzSafe(f *testing.F) {
+	for _, s := range []string{"bob", "\x1b[2J", "\u202e", "\xff\xfe", "a\\x1b", "\u0301\u0301", "日本"} {
+		f.Add(s, 8)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = 1 + (n&0xff)%100
+		for _, out := range []string{safe(s), clip(s, n)} {
+			if !utf8.ValidString(out) {
+				t.Fatalf("%q: output %q is not UTF-8", s, out)
+			}
+			for _, r := range out {
+				if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
+					t.Fatalf("%q: output %q holds %U", s, out, r)
+				}
+			}
+		}
+		if c := clip(s, n); width(c) > n {
+			t.Fatalf("clip(%q, %d) = %q, %d cells", s, n, c, width(c))
+		}
+	})
+}
+
+func TestMatcher(t *testing.T) {
+	recs := map[string]*record.Record{
+		"v4":   {IP: "198.51.100.23", User: "bob@example.com", Country: "NL", CountryName: "Netherlands", ASN: 64501},
+		"v4b":  {IP: "198.51.100.230", User: "alice@example.com"},
+		"v6":   {IP: "2001:db8:bad:1::66", User: "Admin"},
+		"none": {User: "info@example.com"},
+	}
+	for _, tt := range []struct {
+		word string
+		want string // the records it matches, in name order
+	}{
+		{"198.51.100.23", "v4"},        // an address matches itself only
+		{"198.51.100.0/24", "v4 v4b"},  // a network, its addresses
+		{"198.51.100.2", ""},           // a whole address is not a prefix
+		{"198.51.", "v4 v4b"},          // a partial address is
+		{"2001:DB8:bad:", "v6"},        // in any case
+		{"2001:db8::/32", "v6"},        // IPv6 networks too
+		{"example.com", "none v4 v4b"}, // any part of an account
+		{"ADMIN", "v6"},                // in any case
+		{"nl", "v4"},                   // a country code
+		{"netherlands", "v4"},          // or name
+		{"AS64501", "v4"},              // an AS
+		{"as64501x", ""},               // not an AS, nor anything else
+		{"bob@example.com", "v4"},
+	} {
+		m := newMatcher(tt.word)
+		var got []string
+		for _, name := range []string{"none", "v4", "v4b", "v6"} {
+			if m.ok(recs[name]) {
+				got = append(got, name)
+			}
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("-match %q matched %q, want %q", tt.word, g, tt.want)
+		}
+	}
+}
+
+// Hostile text through every output: no byte a terminal acts on reaches
+// it (but the colours -live asked for, at the ends of lines), no markup
+// reaches the HTML, and the attacker's text is there, visibly escaped.
+func TestHostileEverywhere(t *testing.T) {
+	in := input(t, "hostile")
+	for _, args := range [][]string{
+		nil, {"-lang", "fr"}, {"-html"}, {"-live"}, {"-live", "-color", "always"}, {"-mail", "-to", "root@localhost"},
+		{"-top", "1000"}, {"-live", "-match", "203.0.113."},
+	} {
+		out, stderr, code := run(args, bytes.NewReader(in))
+		if code != 0 {
+			t.Errorf("%q: exit %d: %s", args, code, stderr)
+			continue
+		}
+		s := string(out)
+		colour := len(args) > 1 && args[1] == "-color"
+		for i, line := range strings.Split(s, "\n") {
+			if colour {
+				line = stripColour(line)
+			}
+			for _, r := range line {
+				if r != '\t' && unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) || r == utf8.RuneError {
+					t.Errorf("%q: line %d holds %U: %q", args, i+1, r, line)
+					break
+				}
+			}
+		}
+		if !strings.Contains(s, `\x1b[2J\x1b]0;pwned\x07`) && !strings.Contains(s, `\x1b[2J\x1b]0;pwned\x07`) {
+			t.Errorf("%q: the escaped username is missing", args)
+		}
+		if len(args) > 0 && args[0] == "-html" {
+			for _, bad := range []string{"<script", "<img", "</td><script>"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("-html: output holds %q", bad)
+				}
+			}
+			if !strings.Contains(s, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+				t.Errorf("-html: the escaped <script> username is missing")
+			}
+		}
+	}
+}
+
+// stripColour removes the colour codes -live puts at the start and end of
+// a line, and fails on any other escape.
+func stripColour(line string) string {
+	for _, c := range []string{"\x1b[1;31m", "\x1b[33m", "\x1b[32m", "\x1b[36m"} {
+		if rest, ok := strings.CutPrefix(line, c); ok {
+			return strings.TrimSuffix(rest, colourReset)
+		}
+	}
+	return line
+}
+
+// Logins are judged on what came before them, whatever came after.
+func TestClassify(t *testing.T) {
+	const (
+		fail = `{"time":"2026-11-25T10:%02d:00+00:00","event":"auth","outcome":"failure","reason":"%s","user":"%s","ip":"%s","asn":%d,"pw_hash":"%s","attempts":%d}` + "\n"
+		ok   = `{"time":"2026-11-25T10:%02d:00+00:00","event":"auth","outcome":"success","user":"%s","ip":"%s","asn":%d}` + "\n"
+	)
+	tests := []struct {
+		name string
+		in   string
+		want class
+	}{
+		{"clean", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0), classNone},
+		{"before-not-after", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0) + fmt.Sprintf(fail, 2, "password_mismatch", "a", "192.0.2.1", 0, "", 5), classNone},
+		{"typo", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
+		{"typo-other-name", fmt.Sprintf(fail, 1, "unknown_user", "alice", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "alice@example.com", "192.0.2.1", 0), classTypo},
+		{"brute", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 3) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+		{"spray", fmt.Sprintf(fail, 1, "unknown_user", "b", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "unknown_user", "c", "192.0.2.1", 0, "", 1) +
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classSpray},
+		{"stale", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 5) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classStale},
+		{"not-stale-two-hashes", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 2) +
+			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "0a0a0a", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+		{"not-stale-unhashed", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 2) +
+			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+		{"as", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classAS},
+		{"as-other-account", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
+		{"target", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64511), classTarget},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStats(time.UTC, 10)
+			rd := record.NewReader(strings.NewReader(tt.in), tt.name)
+			var got class
+			for rd.Scan() {
+				if l, ok := s.add(rd.Record()); ok {
+					got = l.class
+				}
+			}
+			if rd.Bad() > 0 {
+				t.Fatal("bad test input")
+			}
+			if got != tt.want {
+				t.Errorf("class %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// -live writes each line before it reads the next: a pipeline from
+// mailcop-tail -f shows an attempt as soon as it happens.
+func TestLiveStreams(t *testing.T) {
+	pr, pw := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), []string{"-live"}, pr, outW, io.Discard)
+		outW.Close()
+	}()
+	lines := bufio.NewReader(outR)
+	for i, rec := range []string{
+		`{"time":"2026-11-25T10:00:00+00:00","event":"auth","outcome":"failure","user":"a","ip":"192.0.2.1"}`,
+		`{"time":"2026-11-25T10:00:01+00:00","event":"auth","outcome":"success","user":"a","ip":"192.0.2.1"}`,
+	} {
+		if _, err := io.WriteString(pw, rec+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 1)
+		go func() {
+			l, _ := lines.ReadString('\n')
+			got <- l
+		}()
+		select {
+		case l := <-got:
+			if !strings.Contains(l, "192.0.2.1") {
+				t.Errorf("line %d: %q", i+1, l)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("record %d: no line while the input stays open", i+1)
+		}
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same records in the same order give the same bytes, whatever the
+// maps' order: run twice.
+func TestDeterministic(t *testing.T) {
+	in := input(t, "geo+f2b+as+days")
+	for _, args := range [][]string{nil, {"-html"}, {"-top", "1000"}} {
+		a, _, _ := run(args, bytes.NewReader(in))
+		for range 3 {
+			if b, _, _ := run(args, bytes.NewReader(in)); !bytes.Equal(a, b) {
+				t.Fatalf("%q: two runs differ", args)
+			}
+		}
+	}
+}
