@@ -1,0 +1,172 @@
+package tailer
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/mailcop/mailcop/internal/cli"
+)
+
+// A log that cannot be read: a clear error and exit status 1, and the
+// state keeps what it had. (As root, whom no permission stops, the
+// process runs as nobody.)
+func TestUnreadable(t *testing.T) {
+	dir, err := os.MkdirTemp("", "mailcop-tail-perm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "mail.log")
+	other := filepath.Join(dir, "other.log")
+	state := filepath.Join(dir, "tail.state")
+	for _, f := range []string{log, other} {
+		if err := os.WriteFile(f, []byte(logLine(1)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A first run remembers both logs.
+	if _, stderr, err := runOnce(t, "-state", state, log, other); err != nil {
+		t.Fatalf("first run: %v %s", err, stderr)
+	}
+	os.Chmod(state, 0o666)
+	os.Chmod(state+".lock", 0o666)
+	before, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(log, 0); err != nil {
+		t.Fatal(err)
+	}
+	exe := ""
+	if os.Geteuid() == 0 {
+		// nobody can enter neither root's build directory nor t.TempDir.
+		exe = copyExecutable(t, dir)
+	}
+	run := func(args ...string) (stdout, stderr string, code int) {
+		cmd := helper(t, "tail", args...)
+		if exe != "" {
+			cmd.Path, cmd.Args[0] = exe, exe
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return o.String(), e.String(), code
+	}
+
+	stdout, stderr, code := run(log)
+	want := "mailcop-tail: open " + log + ": permission denied\n"
+	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "mailcop-tail: hint: ") {
+		t.Errorf("unreadable log: exit %d, stdout %q, stderr %q; want exit 1 and %q with a hint", code, stdout, stderr, want)
+	}
+
+	// With -state the readable log goes on; the unreadable one keeps its
+	// entry for the run that can read it.
+	if err := os.WriteFile(other, []byte(logLine(1)+"\n"+logLine(2)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = run("-state", state, log, other)
+	if code != 1 || !strings.HasPrefix(stderr, want) || strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, logLine(2)) {
+		t.Errorf("-state with an unreadable log: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	st, err := loadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := loadStateBytes(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.Files[log], old.Files[log]; len(got) != 1 || got[0] != want[0] {
+		t.Errorf("entry of the unreadable log %+v, want it kept: %+v", got, want)
+	}
+	if st.Files[other][0].Offset != int64(len(logLine(1))+len(logLine(2))+2) {
+		t.Errorf("entry of the readable log %+v, want it moved on", st.Files[other])
+	}
+}
+
+func copyExecutable(t *testing.T, dir string) string {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "tailer.test")
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+func loadStateBytes(data []byte) (*stateFile, error) {
+	f, err := os.CreateTemp("", "state")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	f.Write(data)
+	f.Close()
+	return loadState(f.Name())
+}
+
+// A corrupt state file: a clear error, exit status 1, no output, and the
+// file is left as it was.
+func TestCorruptState(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	os.WriteFile(log, []byte(logLine(1)+"\n"), 0o644)
+	for _, content := range []string{
+		"{bad",
+		`{"mailcop_tail_state": 2}`,
+		`{"mailcop_tail_state": 1, "files": {"x": [{"offset": -1, "fp_sha256": "` + strings.Repeat("0", 64) + `"}]}}`,
+		"Nov 26 06:25:01 mx1 postfix/smtpd[1]: connect from unknown[192.0.2.1]\n", // -state given a log
+	} {
+		state := filepath.Join(dir, "tail.state")
+		os.WriteFile(state, []byte(content), 0o644)
+		recs, stderr, err := runOnce(t, "-state", state, log)
+		var buf bytes.Buffer
+		code := cli.Exit(cli.NewPrefixWriter(&buf, "mailcop-tail: "), err)
+		if code != 1 || len(recs) != 0 || stderr != "" || !strings.Contains(buf.String(), "mailcop-tail: state "+state+" is corrupt: ") || !strings.Contains(buf.String(), "mailcop-tail: hint: ") {
+			t.Errorf("state %q: exit %d, %d records, stderr %q%s", content, code, len(recs), stderr, buf.String())
+		}
+		if data, _ := os.ReadFile(state); string(data) != content {
+			t.Errorf("state %q was overwritten: %q", content, data)
+		}
+	}
+}
+
+// Two runs on one state file at once: the second is refused.
+func TestStateLocked(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	os.WriteFile(log, []byte(logLine(1)+"\n"), 0o644)
+	state := filepath.Join(dir, "tail.state")
+	unlock, err := lockState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runOnce(t, "-state", state, log)
+	if err == nil || !strings.Contains(err.Error(), "in use by another mailcop-tail") {
+		t.Errorf("second run: %v, want it refused", err)
+	}
+	unlock()
+	if _, _, err := runOnce(t, "-state", state, log); err != nil {
+		t.Errorf("after the lock is released: %v", err)
+	}
+}
