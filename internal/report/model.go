@@ -46,6 +46,29 @@ type table struct {
 type column struct {
 	head  string
 	right bool
+	opt   bool // dropped when no row has anything in it
+}
+
+// prune drops the optional columns no row fills: without an AS database,
+// a column of dashes is noise.
+func (t *table) prune() *table {
+	for i := len(t.cols) - 1; i >= 0; i-- {
+		if !t.cols[i].opt {
+			continue
+		}
+		empty := true
+		for _, r := range t.rows {
+			empty = empty && r[i] == "-"
+		}
+		if !empty {
+			continue
+		}
+		t.cols = append(t.cols[:i], t.cols[i+1:]...)
+		for j, r := range t.rows {
+			t.rows[j] = append(r[:i], r[i+1:]...)
+		}
+	}
+	return t
 }
 
 // Clip widths: attacker-chosen text is cut to keep tables readable.
@@ -322,7 +345,7 @@ func (s *stats) ipCountry(ip *ipStat) string {
 func (s *stats) ipSection(m *msgs) *section {
 	cols := []column{{head: m.colAddress}, {head: m.colAttempts, right: true}, {head: m.colAccounts, right: true}}
 	if s.geo {
-		cols = append(cols, column{head: m.colCountry}, column{head: m.colAS})
+		cols = append(cols, column{head: m.colCountry}, column{head: m.colAS, opt: true})
 	}
 	if s.f2b {
 		cols = append(cols, column{head: m.colBanned})
@@ -340,7 +363,7 @@ func (s *stats) ipSection(m *msgs) *section {
 		t.rows = append(t.rows, row)
 		t.bars = append(t.bars, ip.attempts)
 	}
-	return &section{title: fmt.Sprintf(m.secIPs, s.top), table: t}
+	return &section{title: fmt.Sprintf(m.secIPs, s.top), table: t.prune()}
 }
 
 func (m *msgs) yesNo(b bool) string {
@@ -556,7 +579,7 @@ func (s *stats) notBannedSection(m *msgs) *section {
 	}
 	cols := []column{{head: m.colAddress}, {head: m.colAttempts, right: true}, {head: m.colAccounts, right: true}}
 	if s.geo {
-		cols = append(cols, column{head: m.colCountry}, column{head: m.colAS})
+		cols = append(cols, column{head: m.colCountry}, column{head: m.colAS, opt: true})
 	}
 	t := &table{cols: cols}
 	for _, i := range idx {
@@ -568,5 +591,5 @@ func (s *stats) notBannedSection(m *msgs) *section {
 		t.rows = append(t.rows, row)
 		t.bars = append(t.bars, ip.attempts)
 	}
-	return &section{title: m.secNotBanned, table: t}
+	return &section{title: m.secNotBanned, table: t.prune()}
 }
