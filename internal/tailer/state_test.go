@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,8 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailcop/mailcop/internal/cli"
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // logSim plays the program that logs (appending through its descriptor,
@@ -234,4 +237,97 @@ func TestStateCron(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Following with -state, stopped (SIGINT, SIGTERM) and started again
+// after the log was rotated and compressed: every line once. -a on the
+// first run reads the history; later runs only what is new.
+func TestStateFollow(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mail.log")
+	state := filepath.Join(dir, "tail.state")
+	l := newLogSim(t, path, "compress")
+	l.write(100)
+	l.rotate(5)
+	l.write(100)
+	var all []tailRecord
+	for round := 0; round < 3; round++ {
+		c, stop := runTail(t, "-f", "-a", "-state", state, path)
+		l.write(50)
+		l.partial()
+		want := logLine(l.next - 2)
+		c.waitFor(t, "the lines written", 30*time.Second, func(recs []tailRecord) bool {
+			return len(recs) > 0 && recs[len(recs)-1].Line == want
+		})
+		if err, stderr := stop(); err != nil || stderr != "" {
+			t.Fatalf("round %d: %v %s", round, err, stderr)
+		}
+		all = append(all, c.records()...)
+		l.write(10)
+		l.rotate(3)
+		l.write(20)
+	}
+	recs, stderr, err := runOnce(t, "-state", state, path)
+	if err != nil || stderr != "" {
+		t.Fatal(err, stderr)
+	}
+	checkExactlyOnce(t, append(all, recs...), 1, l.next-1)
+}
+
+// The splitter writes the same lines however the stream is cut.
+func FuzzSplitter(f *testing.F) {
+	f.Add([]byte("a\nbb\n\nccc"), uint8(1))
+	f.Add([]byte("\n\n\xff\x00\r\n"), uint8(2))
+	f.Add([]byte(strings.Repeat("x", 300)+"\ny"), uint8(7))
+	f.Fuzz(func(t *testing.T, data []byte, cut uint8) {
+		var want []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if l != "" {
+				want = append(want, l)
+			}
+		}
+		var out bytes.Buffer
+		e := &emitter{w: record.NewWriter(&out)}
+		sp := &splitter{name: "f"}
+		step := int(cut%16) + 1
+		for i := 0; i < len(data); i += step {
+			if err := sp.feed(e, data[i:min(i+step, len(data))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sp.finish(e)
+		e.flush()
+		if sp.off != int64(len(data)) {
+			t.Errorf("offset %d, want %d", sp.off, len(data))
+		}
+		got := readRecordsBytes(t, out.Bytes())
+		if len(got) != len(want) {
+			t.Fatalf("%d lines, want %d", len(got), len(want))
+		}
+		for i, r := range got {
+			line := r.Line
+			if r.LineB64 != "" {
+				b, _ := base64.StdEncoding.DecodeString(r.LineB64)
+				line = string(b)
+			}
+			if line != want[i] {
+				t.Errorf("line %d: %q, want %q", i, line, want[i])
+			}
+		}
+	})
+}
+
+func readRecordsBytes(t *testing.T, data []byte) []tailRecord {
+	var recs []tailRecord
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var r tailRecord
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		recs = append(recs, r)
+	}
+	return recs
 }
