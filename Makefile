@@ -7,7 +7,7 @@ CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test bench demo install clean lint fuzz
+.PHONY: all build test bench demo install clean lint fuzz geoip
 
 all: build
 
@@ -31,8 +31,11 @@ demo: build
 	@echo '$$ mailcop-parse -v -year 2026 $(SAMPLE) | head -n 3'
 	@bin/mailcop-parse -v -year 2026 $(SAMPLE) | head -n 3
 	@echo
-	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -by ip -top 10 -format table'
-	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -by ip -top 10 -format table
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-geo | mailcop-count -by ip -top 10 -format table'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-geo | bin/mailcop-count -by ip -top 10 -format table
+	@echo
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-geo | mailcop-count -by country -format table'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-geo | bin/mailcop-count -by country -format table
 	@echo
 	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -by user -top 10 -format table'
 	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -by user -top 10 -format table
@@ -45,6 +48,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/parse
 	$(GO) test -run '^$$' -fuzz FuzzSplitEnvelope -fuzztime 60s ./internal/parse
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 60s ./internal/record
+
+# DB-IP lite country and ASN databases (free, CC BY 4.0): downloaded,
+# checked, then renamed into place, so a running mailcop-geo never sees a
+# half-written file. Run monthly, then pkill -HUP -x mailcop-geo.
+GEOIP_DIR ?= /var/lib/GeoIP
+geoip: build
+	bin/mailcop-geo -fetch $(GEOIP_DIR)
 
 install: build
 	install -d $(BINDIR)
