@@ -90,8 +90,8 @@ func (s *stats) summary(m *msgs, host string) *summary {
 		sum.totals = append(sum.totals, m.noRecords)
 	} else {
 		line := m.attempts(s.attempts, s.distinctIPs(), s.distinctUsers())
-		if s.geo {
-			line += m.countries(s.distinctCountries())
+		if n := s.distinctCountries(); n > 0 {
+			line += m.countries(n)
 		}
 		sum.totals = append(sum.totals, line, m.logins(s.logins, s.after))
 		if s.nHigh > 0 {
