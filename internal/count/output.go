@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // row is a group ready to print: its key split into values, with what the
@@ -222,7 +224,7 @@ func (c *counter) writeNDJSON(w *bufio.Writer, rows []*row) error {
 	cols := c.columns()
 	names := make([][]byte, len(cols)) // "name": once
 	for i, col := range cols {
-		names[i] = append(appendJSONString(nil, col.name), ':')
+		names[i] = append(record.AppendString(nil, col.name), ':')
 	}
 	var b []byte
 	for _, r := range rows {
@@ -255,7 +257,7 @@ func (c *counter) appendJSONField(b, name []byte, col column, r *row) []byte {
 		if c.cfg.by[col.i].kind == kindInt {
 			b = append(b, v...) // digits this package wrote
 		} else {
-			b = appendJSONString(b, v)
+			b = record.AppendString(b, v)
 		}
 		return append(b, ',')
 	case colCount:
@@ -300,7 +302,7 @@ func appendStrField(b, name []byte, v string) []byte {
 	if v == "" {
 		return b
 	}
-	return append(appendJSONString(append(b, name...), v), ',')
+	return append(record.AppendString(append(b, name...), v), ',')
 }
 
 func appendNumField(b, name []byte, n int64) []byte {
@@ -679,57 +681,3 @@ func wide(r rune) bool {
 		r >= 0x1f300 && r <= 0x1f64f || r >= 0x1f900 && r <= 0x1f9ff || r >= 0x20000 && r <= 0x3fffd
 }
 
-// appendJSONString appends s as a JSON string, escaped as encoding/json
-// does with SetEscapeHTML(false) (the tests compare): quote, backslash and
-// C0 controls escaped, U+2028 and U+2029 too (JavaScript reads them as
-// line ends), invalid UTF-8 as U+FFFD, everything else as it is.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}

@@ -388,12 +388,7 @@ func (p *Parser) inPeriod(t time.Time) bool {
 }
 
 // quoteJSON renders s as a JSON string.
-func quoteJSON(s string) []byte {
-	var r record.Record
-	r.Line = s
-	j := r.AppendJSON(nil) // {"line":"..."}
-	return j[len(`{"line":`) : len(j)-1]
-}
+func quoteJSON(s string) []byte { return record.AppendString(nil, s) }
 
 // splitTag reads a syslog tag: "postfix/smtpd[123]: rest" or "dovecot: rest".
 func splitTag(msg []byte) (tag []byte, pid int, rest []byte, ok bool) {

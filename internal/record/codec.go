@@ -1034,6 +1034,10 @@ func appendInt(dst []byte, n int) []byte { return strconv.AppendInt(dst, int64(n
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string, as records write their
+// strings; stages that write JSON of their own shape use it too.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString writes s as a JSON string without HTML escaping: mail logs
 // are full of <user@host>, and \u003c helps nobody reading them. Control
 // characters, U+2028 and U+2029 are escaped and invalid UTF-8 becomes
