@@ -186,6 +186,29 @@ if [[ -s $geo_in ]]; then
 	done
 fi
 
+# mailcop-tail -a: the log as four gzip'd rotated files (FILE.4.gz, the
+# oldest, to FILE.1.gz, made once beside $file) and an empty live file,
+# against gzip -dc on the same files (target: at most 1.5x its time).
+tail_dir=${file%.log}.history
+tail_gz=("$tail_dir/mail.log.4.gz" "$tail_dir/mail.log.3.gz" "$tail_dir/mail.log.2.gz" "$tail_dir/mail.log.1.gz")
+make_history() {
+	local d=$tail_dir.tmp k
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	split -n l/4 -d -a 1 "$file" "$d/part" || return 1
+	for k in 0 1 2 3; do
+		gzip -c "$d/part$k" >"$d/mail.log.$((4 - k)).gz" && rm "$d/part$k" || return 1
+	done
+	: >"$d/mail.log" && rm -rf "$tail_dir" && mv "$d" "$tail_dir"
+}
+if [[ ! -s ${tail_gz[3]} || ${tail_gz[3]} -ot $file ]]; then
+	note "making $tail_dir (the log as four gzip'd rotated files)"
+	make_history || note "warning: making $tail_dir failed: no mailcop-tail -a rows"
+fi
+if [[ -s ${tail_gz[3]} ]]; then
+	add_row "gzip -dc" gzip -dc "${tail_gz[@]}"
+	add_row "mailcop-tail -a" bin/mailcop-tail -a "$tail_dir/mail.log"
+fi
+
 # ---- run
 
 note "warming the cache"
@@ -272,4 +295,25 @@ if [[ -s ${geo_in:-} ]]; then
 	else
 		echo "mailcop-geo / jq records/s: n/a (target >= 5x)"
 	fi
+fi
+
+# mailcop-tail -a over gzip'd history: wall time against gzip -dc's on the
+# same files (target <= 1.5x); and -f, the time from a line's write() to
+# its record, from go test's BenchmarkFollowLatency (target p95 < 100 ms).
+if [[ -n ${times[mailcop-tail -a]:-} && -n ${times[gzip -dc]:-} ]]; then
+	ratio=$(awk -v t="$(median <<<"${times[mailcop-tail -a]}")" -v g="$(median <<<"${times[gzip -dc]}")" 'BEGIN { printf "%.2f", t / g }')
+	verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5 ? "ok" : "MISSED") }')
+	printf 'mailcop-tail -a / gzip -dc: %s (target <= 1.50: %s)\n' "$ratio" "$verdict"
+else
+	echo "mailcop-tail -a / gzip -dc: n/a (target <= 1.50)"
+fi
+if latency=$(go test -run '^$' -bench 'FollowLatency' -benchtime 200x ./internal/tailer 2>&1); then
+	awk '/^BenchmarkFollowLatency\// {
+		for (i = 3; i < NF; i += 2) v[$(i + 1)] = $i
+		name = $1; sub(/^BenchmarkFollowLatency\//, "", name); sub(/-[0-9]+$/, "", name)
+		printf "mailcop-tail -f latency (%s): p50 %.1f ms, p95 %.1f ms, max %.1f ms (target p95 < 100 ms: %s)\n",
+			name, v["p50-ms"], v["p95-ms"], v["max-ms"], (v["p95-ms"] < 100 ? "ok" : "MISSED")
+	}' <<<"$latency"
+else
+	echo "mailcop-tail -f latency: n/a ($(tail -n 1 <<<"$latency"))"
 fi
