@@ -6,7 +6,7 @@
 // Usage:
 //
 //	mailcop-tail [-f] [-a | -n n] [-state file] [file ...]
-//	mailcop-tail -journal [-unit unit]... [-f] [-n n] [-state file]
+//	mailcop-tail -journal [-unit unit]... [-f] [-a | -n n] [-state file]
 //
 // It reads the files named, in order ("-" is standard input), or else
 // those of the system's mail logs that exist: /var/log/mail.log (Debian,
@@ -35,7 +35,8 @@
 //	             not); only complete lines are written out
 //	-a           first read the rotated files of each log, oldest first:
 //	             file.N (highest N first), then file-DATE (logrotate's
-//	             dateext), each maybe compressed (.gz, .zst, .bz2)
+//	             dateext), each maybe compressed (.gz, .zst, .bz2); the
+//	             journal is read whole anyway
 //	-n n         start at the last n lines of each file instead of its
 //	             start (with -journal: the last n entries)
 //	-state file  remember how far each log was read; the next run writes

@@ -242,7 +242,6 @@ func TestUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"-a", "-n", "3", "x"},
 		{"-journal", "x"},
-		{"-journal", "-a"},
 		{"-unit", "postfix"},
 		{"-state", "s", "-n", "1", "x"},
 		{"-state", "s", "-"},

@@ -19,7 +19,7 @@ import (
 )
 
 const usage = `usage: mailcop-tail [-f] [-a | -n N] [-state FILE] [FILE...]
-       mailcop-tail -journal [-unit UNIT]... [-f] [-n N] [-state FILE]
+       mailcop-tail -journal [-unit UNIT]... [-f] [-a | -n N] [-state FILE]
 
 Writes each line of the mail logs as one JSON record, {"file":...,"line":...},
 for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
@@ -30,7 +30,8 @@ for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
                rename-and-create and copytruncate, and wait for a FILE that
                does not exist yet; only complete lines are written
   -a           first read the rotated logs (FILE.N, FILE-YYYYMMDD, each maybe
-               .gz, .zst or .bz2), oldest first
+               .gz, .zst or .bz2), oldest first (the journal is read whole
+               anyway)
   -n N         start at the last N lines of each FILE instead of its start
   -state FILE  remember how far each log was read; the next run writes only
                what is new, including the end of a log rotated away since
@@ -136,8 +137,6 @@ func (c *config) check() error {
 		return cli.Usagef(usage, "-a and -n: choose one")
 	case c.journal && len(c.files) > 0:
 		return cli.Usagef(usage, "-journal reads no FILE")
-	case c.journal && c.all:
-		return cli.Usagef(usage, "-journal and -a: the journal has no rotated files")
 	case !c.journal && len(c.units) > 0:
 		return cli.Usagef(usage, "-unit needs -journal")
 	case c.state != "" && c.lastN >= 0:
