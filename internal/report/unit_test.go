@@ -6,6 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +278,28 @@ func TestDeterministic(t *testing.T) {
 			if b, _, _ := run(args, bytes.NewReader(in)); !bytes.Equal(a, b) {
 				t.Fatalf("%q: two runs differ", args)
 			}
+		}
+	}
+}
+
+// Every flag the usage lists is in the command's documentation, which
+// the man page is made from, and the other way round.
+func TestFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "cmd", "mailcop-report", "doc.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	Run(context.Background(), []string{"-h"}, nil, io.Discard, &stderr)
+	flagLine := regexp.MustCompile(`(?m)^  (-[a-z]+) `)
+	usageFlags := flagLine.FindAllStringSubmatch(stderr.String(), -1)
+	docFlags := regexp.MustCompile(`(?m)^//\t(-[a-z]+) `).FindAllStringSubmatch(string(doc), -1)
+	if len(usageFlags) < 10 || len(usageFlags) != len(docFlags) {
+		t.Fatalf("usage lists %d flags, doc.go %d", len(usageFlags), len(docFlags))
+	}
+	for i := range usageFlags {
+		if usageFlags[i][1] != docFlags[i][1] {
+			t.Errorf("flag %d: usage says %s, doc.go %s", i+1, usageFlags[i][1], docFlags[i][1])
 		}
 	}
 }
