@@ -72,12 +72,12 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			if s.stdin {
 				continue
 			}
-			if w != nil && !s.watched {
+			if w != nil && !s.watched.Load() {
 				if w.Add(s.dir) == nil {
-					s.watched = true
+					s.watched.Store(true)
 				}
 			}
-			allWatched = allWatched && s.watched
+			allWatched = allWatched && s.watched.Load()
 		}
 		more := false
 		for _, s := range srcs {
@@ -138,7 +138,16 @@ func watch(w *fsnotify.Watcher, srcs []*source, wake chan<- struct{}) {
 			name := filepath.Clean(ev.Name)
 			hit := false
 			for _, s := range srcs {
-				if s.stdin || !strings.HasPrefix(name, s.clean) {
+				if s.stdin {
+					continue
+				}
+				if name == s.dir && ev.Has(fsnotify.Remove|fsnotify.Rename) {
+					// The directory went: its watch with it. The follow
+					// loop polls, and watches it again when it is back.
+					s.watched.Store(false)
+					hit = true
+				}
+				if !strings.HasPrefix(name, s.clean) {
 					continue
 				}
 				hit = true

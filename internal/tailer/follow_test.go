@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -70,4 +71,51 @@ func testFollow(t *testing.T, n int, sub string, args []string) {
 		t.Errorf("mailcop-tail: %v, stderr %q", err, stderr)
 	}
 	checkExactlyOnce(t, c.records(), 1, n)
+}
+
+// Following: a log cut and written again past where it was read, between
+// two looks, and a directory deleted and created again.
+func TestFollowCutAndRecreated(t *testing.T) {
+	noInotify, pollFast = true, time.Second // a window to cut and regrow in
+	defer func() { noInotify, pollFast = false, 50*time.Millisecond }()
+	dir := filepath.Join(t.TempDir(), "log")
+	os.Mkdir(dir, 0o755)
+	path := filepath.Join(dir, "mail.log")
+	l := newLogSim(t, path, "copytruncate")
+	l.write(10)
+	c, stop := runTail(t, "-f", path)
+	waitLine := func(i int) {
+		t.Helper()
+		want := logLine(i)
+		c.waitFor(t, fmt.Sprintf("line %d", i), 30*time.Second, func(recs []tailRecord) bool {
+			return len(recs) > 0 && recs[len(recs)-1].Line == want
+		})
+	}
+	waitLine(10)
+	l.write(5)
+	l.rotate(0)
+	l.write(45)
+	waitLine(60)
+
+	if err, stderr := stop(); err != nil || stderr != "" {
+		t.Errorf("%v %s", err, stderr)
+	}
+	checkExactlyOnce(t, c.records(), 1, 60)
+	noInotify, pollFast = false, 50*time.Millisecond
+	c, stop = runTail(t, "-f", "-n", "0", path)
+	time.Sleep(200 * time.Millisecond)
+	l.f.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	os.Mkdir(dir, 0o755)
+	l.f = nil
+	l.reopen()
+	l.write(20)
+	waitLine(80)
+	if err, stderr := stop(); err != nil || stderr != "" {
+		t.Errorf("%v %s", err, stderr)
+	}
+	checkExactlyOnce(t, c.records(), 61, 80)
 }

@@ -64,6 +64,11 @@ func (t *tailer) runJournal(ctx context.Context) error {
 		case <-ctx.Done():
 			cmd.Process.Signal(syscall.SIGTERM)
 			close(stopped)
+			select {
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+			case <-finished:
+			}
 		case <-finished:
 		}
 	}()

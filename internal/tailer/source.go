@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,9 +38,9 @@ type source struct {
 	dir   string // the directory watched in follow mode
 	stdin bool
 
-	watched    bool
-	errMsg     string    // the last error reported for the path, not repeated
-	deferSince time.Time // since when a newer file waits for older ones
+	watched    atomic.Bool // its directory is watched by inotify
+	errMsg     string      // the last error reported for the path, not repeated
+	deferSince time.Time   // since when a newer file waits for older ones
 
 	// trail holds the files of the log in the order they were read: open
 	// readers, and files read to their end (kept as state entries, and

@@ -331,3 +331,38 @@ func readRecordsBytes(t *testing.T, data []byte) []tailRecord {
 	}
 	return recs
 }
+
+// A truncated log that grew back past where the last run stopped is
+// seen by its first bytes, not read on from the old offset: the lines
+// before the truncation come from the copy, the new ones from the start.
+func TestTruncatedRegrown(t *testing.T) {
+	for _, withCopy := range []bool{true, false} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "mail.log")
+		state := filepath.Join(dir, "tail.state")
+		l := newLogSim(t, path, "copytruncate")
+		l.write(10)
+		recs, _, err := runOnce(t, "-state", state, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.write(5)
+		if withCopy {
+			l.rotate(0)
+		} else if err := os.Truncate(path, 0); err != nil {
+			t.Fatal(err)
+		}
+		l.write(45)
+		more, stderr, err := runOnce(t, "-state", state, path)
+		if err != nil || withCopy != (stderr == "") || !withCopy && !strings.Contains(stderr, "warning: "+path+": lost track of ") {
+			t.Fatal(err, stderr)
+		}
+		if withCopy {
+			checkExactlyOnce(t, append(recs, more...), 1, 60)
+		} else {
+			// Lines 11-15 went with the truncation; nothing comes twice
+			// and nothing comes cut.
+			checkExactlyOnce(t, append(recs, more...)[10:], 16, 60)
+		}
+	}
+}
