@@ -32,8 +32,12 @@ type live struct {
 	all    bool // -match: every matching login, not only the alarming ones
 }
 
-func (l *live) add(r *record.Record) error {
+// add takes a record into account, and prints it when show.
+func (l *live) add(r *record.Record, show bool) error {
 	lg, isLogin := l.s.add(r)
+	if !show {
+		return nil
+	}
 	switch {
 	case r.Event == "auth" && r.Outcome == "failure":
 		n := int64(1)

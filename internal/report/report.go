@@ -131,16 +131,18 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				}
 			}
 			r := rd.Record()
-			if cfg.match != nil && !cfg.match.ok(r) {
-				continue
-			}
+			matched := cfg.match == nil || cfg.match.ok(r)
 			if lv != nil {
-				if err := lv.add(r); err != nil {
+				// -live judges a login on everything before it, and
+				// shows only what -match asks for.
+				if err := lv.add(r, matched); err != nil {
 					return fmt.Errorf("write output: %w", err)
 				}
 				continue
 			}
-			s.add(r)
+			if matched {
+				s.add(r)
+			}
 		}
 		return rd.Err()
 	})
