@@ -279,6 +279,10 @@ type chunker interface {
 // skip bytes (already read by an earlier run). A last line without its
 // newline is written out unless hold is set; sp.pend then keeps it.
 func (t *tailer) readStream(ctx context.Context, c chunker, sp *splitter, skip int64, hold bool) error {
+	name := sp.name
+	if name == "" {
+		name = "<stdin>"
+	}
 	sp.off = skip
 	for {
 		b, err := c.next()
@@ -298,14 +302,14 @@ func (t *tailer) readStream(ctx context.Context, c chunker, sp *splitter, skip i
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", sp.name, err)
+			return fmt.Errorf("read %s: %w", name, err)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
 	if skip > 0 {
-		return fmt.Errorf("read %s: %w", sp.name, errShort)
+		return fmt.Errorf("read %s: %w", name, errShort)
 	}
 	if hold {
 		return nil

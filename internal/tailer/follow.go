@@ -66,6 +66,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	defer timer.Stop()
 	lastSave := time.Now()
 	var saved []string // the state's entries at the last save, to save only changes
+	saveFailed := false
 	for ctx.Err() == nil {
 		allWatched := w != nil
 		for _, s := range srcs {
@@ -97,9 +98,12 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			lastSave = time.Now()
 			if now := t.stateKey(); !slices.Equal(now, saved) {
 				if err := t.saveState(); err != nil {
-					t.warnf("%v", err)
+					if !saveFailed {
+						t.warnf("%v", err) // said once; the last save says it again
+					}
+					saveFailed = true
 				} else {
-					saved = now
+					saved, saveFailed = now, false
 				}
 			}
 		}

@@ -262,7 +262,11 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		}
 		k := locate(e, sibs, used)
 		if k < 0 {
-			t.warnf("%s: lost track of %s (inode %d), read up to offset %d by the last run: lines written to it since may be missing", s.path, e.Name, e.Ino, e.Offset)
+			// Nothing read of it yet (it was empty): the files
+			// modified since will have its lines, if any.
+			if e.Offset > 0 {
+				t.warnf("%s: lost track of %s (inode %d), read up to offset %d by the last run: lines written to it since may be missing", s.path, e.Name, e.Ino, e.Offset)
+			}
 			lost = true
 			continue
 		}
