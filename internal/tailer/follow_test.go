@@ -31,6 +31,9 @@ func TestFollow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name != "rename" {
+				t.Parallel() // the others mostly wait
+			}
 			testFollow(t, tt.n, tt.sub, tt.args)
 		})
 	}
