@@ -120,9 +120,12 @@ func (ev *event) str(b []byte) string {
 
 // addr is canonicalIP(b), interned.
 func (ev *event) addr(b []byte) string {
-	in := ev.strs
-	if in == nil || canonicalIPv4(b) {
+	if canonicalIPv4(b) {
 		// Checking a dotted quad and copying it costs less than a lookup.
+		return string(b)
+	}
+	in := ev.strs
+	if in == nil {
 		return canonicalIP(b)
 	}
 	if s, ok := in.ips[string(b)]; ok {

@@ -6,7 +6,7 @@ import "bytes"
 // ("2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Ban
 // 198.51.100.23") or through syslog ("fail2ban.actions[812]: NOTICE
 // [dovecot] Ban ..."), so that a report can tell what was banned and
-// which loud attackers were not.
+// which loud attackers were not. fail2ban 0.8 logged them at WARNING.
 func parseFail2ban(msg []byte, ev *event) bool {
 	for _, v := range []struct{ verb, event string }{
 		{"] Ban ", "ban"},

@@ -137,7 +137,7 @@ var needles = [...]string{
 	"auth",        // auth failed, auth:, auth-worker, authentication, auth=S/T
 	"-login",      // dovecot's login processes: imap-login, pop3-login, ... (Login:, failures)
 	"sasl_",       // postfix's sasl_username= of a successful login
-	" Ban ",       // fail2ban's ban notices (and Restore Ban)
-	" Unban ",     // and unban notices
+	"NOTICE",      // fail2ban's Ban, Restore Ban and Unban notices (0.9 and later)
+	"WARNING",     // the same in fail2ban 0.8
 	`"MESSAGE":[`, // journald's byte-array messages hide their words
 }

@@ -485,6 +485,7 @@ func TestFail2ban(t *testing.T) {
 		`2026-11-25 10:24:52,001 fail2ban.filter         [812]: INFO    [dovecot] Found 198.51.100.23 - 2026-11-25 10:24:50`,
 		`2026-11-25 11:24:51,456 fail2ban.actions        [812]: NOTICE  [dovecot] Unban 198.51.100.23`,
 		`Nov 25 12:00:00 mx1 fail2ban.actions[812]: NOTICE [postfix-sasl] Restore Ban 2001:db8::bad`,
+		`2013-05-02 07:12:01,917 fail2ban.actions: WARNING [dovecot] Ban 203.0.113.99`,
 	)
 	if len(warns) > 0 {
 		t.Errorf("warnings: %v", warns)
@@ -497,6 +498,7 @@ func TestFail2ban(t *testing.T) {
 		`{"time":"2026-11-25T10:24:51.123+00:00","daemon":"fail2ban","event":"ban","ip":"198.51.100.23","jail":"dovecot"}`,
 		`{"time":"2026-11-25T11:24:51.456+00:00","daemon":"fail2ban","event":"unban","ip":"198.51.100.23","jail":"dovecot"}`,
 		`{"time":"2026-11-25T12:00:00+00:00","host":"mx1","daemon":"fail2ban","event":"ban","ip":"2001:db8::bad","jail":"postfix-sasl"}`,
+		`{"time":"2013-05-02T07:12:01.917+00:00","daemon":"fail2ban","event":"ban","ip":"203.0.113.99","jail":"dovecot"}`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

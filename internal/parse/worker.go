@@ -155,7 +155,9 @@ func (w *worker) plain(line []byte, file string, extra []record.Field) {
 
 // message applies the rules to a message whose envelope is known.
 func (w *worker) message(line []byte, t time.Time, frac int, host, file string, tag []byte, pid int, msg []byte, extra []record.Field) {
-	it := item{t: t, host: host, file: file, pid: pid, extra: extra}
+	// The item is built in place: it is big, and most candidates become one.
+	w.items = append(w.items, item{t: t, host: host, file: file, pid: pid, extra: extra})
+	it := &w.items[len(w.items)-1]
 	it.ev.strs = w.strs
 	switch {
 	case tag == nil || dovecotTag(tag):
@@ -164,21 +166,18 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	case isSmtpd(tag):
 		it.matched = parsePostfix(tag, msg, &it.ev)
 		it.relevant = !it.matched && postfixTalksAuth(msg)
-	default:
-		return
 	}
-	if !it.matched && !it.relevant {
+	if !it.matched && !it.relevant || it.matched && it.ev.kind == kindIgnore && !it.ev.saslWarning {
+		// Not a daemon of ours, nothing about auth, or recognised and
+		// nothing for the counting rule.
+		w.items = w.items[:len(w.items)-1]
 		return
-	}
-	if it.matched && it.ev.kind == kindIgnore && !it.ev.saslWarning {
-		return // recognised, and nothing for the counting rule
 	}
 	it.timeText = w.timeText(t, frac)
 	it.ev.strs = nil // the interner is the worker's: not for the sequencer
 	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
 		it.line = text(hidePassword(line))
 	}
-	w.items = append(w.items, it)
 }
 
 // fail2ban handles a line of fail2ban's, which is a ban notice or nothing.
