@@ -619,6 +619,20 @@ func skipPlain[T string | []byte](s T, i int) int {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
+	if n := len(s) - i; n > 0 && len(s) >= 8 {
+		// One load of the last 8 bytes covers the tail, the bytes before i
+		// replaced by a plain one so that none of them sets a flag or a
+		// borrow. Most fields are short: this saves a byte-by-byte loop.
+		keep := ^uint64(0) << (8 * (8 - n))
+		w := load64(s, len(s)-8)&keep | 'a'*ones&^keep
+		quote := w ^ ('"' * ones)
+		slash := w ^ ('\\' * ones)
+		m := ((w-' '*ones)&^w | (quote-ones)&^quote | (slash-ones)&^slash | w) & highs
+		if m != 0 {
+			return len(s) - 8 + bits.TrailingZeros64(m)/8
+		}
+		return len(s)
+	}
 	for ; i < len(s) && plain[s[i]]; i++ {
 	}
 	return i
