@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // writeMail writes the summary as a complete message for `sendmail -t
@@ -52,7 +53,7 @@ func writeMail(w *bufio.Writer, sum *summary, to []*mail.Address, from *mail.Add
 	headers := []struct{ name, value string }{
 		{"From", from.String()},
 		{"To", strings.Join(recipients, ", ")},
-		{"Subject", mime.QEncoding.Encode("utf-8", sum.m.subject(sum.host, sum.attempts, sum.alerts))},
+		{"Subject", encodeSubject(sum.m.subject(sum.host, sum.attempts, sum.alerts))},
 		{"Date", now.Format(time.RFC1123Z)},
 		{"Message-ID", msgID},
 		{"MIME-Version", "1.0"},
@@ -111,6 +112,39 @@ func plain7bit(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// encodeSubject encodes a subject for its header: as it is when it is
+// ASCII, else in RFC 2047 encoded words. A host from the log could spell
+// an encoded word itself ("=?utf-8?q?...?="), which mail clients would
+// decode into any text: then the whole subject is encoded, so that its
+// "=?" is text.
+func encodeSubject(s string) string {
+	if !strings.Contains(s, "=?") {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	const hex = "0123456789ABCDEF"
+	var words []string
+	var w []byte
+	for i := 0; i < len(s); {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		if len(w) > 40 {
+			words = append(words, "=?utf-8?q?"+string(w)+"?=")
+			w = w[:0]
+		}
+		for _, c := range []byte(s[i : i+size]) {
+			switch {
+			case c == ' ':
+				w = append(w, '_')
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!*+-/", c) >= 0:
+				w = append(w, c)
+			default:
+				w = append(w, '=', hex[c>>4], hex[c&0xf])
+			}
+		}
+		i += size
+	}
+	return strings.Join(append(words, "=?utf-8?q?"+string(w)+"?="), " ")
 }
 
 var errLineBreak = errors.New("line break in a header value")

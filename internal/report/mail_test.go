@@ -196,3 +196,28 @@ func TestMailLineLength(t *testing.T) {
 		}
 	}
 }
+
+// A subject that spells an encoded word reads back as the text it is.
+func TestEncodeSubject(t *testing.T) {
+	var dec mime.WordDecoder
+	for _, s := range []string{
+		"[mailcop] mx1: 3 failed attempts",
+		"[mailcop] mx1 : 3 tentatives échouées",
+		"[mailcop] =?utf-8?q?0_failed_attempts?=: 85 failed attempts",
+		"[mailcop] =?utf-8?b?w6k=?= é " + strings.Repeat("x", 100),
+	} {
+		enc := encodeSubject(s)
+		if strings.ContainsAny(enc, "\r\n") {
+			t.Errorf("%q: encoded with a line break", s)
+		}
+		got, err := dec.DecodeHeader(enc)
+		if err != nil || got != s {
+			t.Errorf("encodeSubject(%q) = %q, reads back as %q (%v)", s, enc, got, err)
+		}
+		for _, w := range strings.Fields(enc) {
+			if strings.HasPrefix(w, "=?") && len(w) > 75 {
+				t.Errorf("%q: encoded word %q longer than 75", s, w)
+			}
+		}
+	}
+}
