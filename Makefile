@@ -2,12 +2,14 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(DESTDIR)$(PREFIX)/bin
+MANDIR   = $(DESTDIR)$(PREFIX)/share/man/man1
+SYSCONFDIR ?= /etc
 GO      ?= go
 CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test bench demo install clean lint fuzz geoip
+.PHONY: all build test bench demo install clean lint fuzz geoip man
 
 all: build
 
@@ -40,8 +42,11 @@ demo: build
 	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -by user -top 10 -format table'
 	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -by user -top 10 -format table
 	@echo
-	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-count -outcome success -by ip,user -format table'
-	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-count -outcome success -by ip,user -format table
+	@echo '$$ mailcop-parse -year 2026 $(SAMPLE) | mailcop-geo | mailcop-report -live | sed -n 40,52p'
+	@bin/mailcop-parse -year 2026 $(SAMPLE) | bin/mailcop-geo | bin/mailcop-report -live | sed -n 40,52p
+	@echo
+	@echo '$$ mailcop-parse -year 2026 -unmatched $(SAMPLE) | mailcop-geo | mailcop-report'
+	@bin/mailcop-parse -year 2026 -unmatched $(SAMPLE) | bin/mailcop-geo | bin/mailcop-report
 
 # Short fuzzing of every parser (go test -fuzz); new crashers land in testdata/fuzz.
 fuzz:
@@ -56,9 +61,23 @@ GEOIP_DIR ?= /var/lib/GeoIP
 geoip: build
 	bin/mailcop-geo -fetch $(GEOIP_DIR)
 
-install: build
-	install -d $(BINDIR)
+# Manual pages, rendered from each command's doc.go and man/mailcop.1.md.
+man:
+	$(GO) run ./internal/mangen -o bin/man
+
+# Never overwrites an existing /etc/default/mailcop: it holds the admin's settings.
+install: build man
+	install -d $(BINDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)/cron.daily $(DESTDIR)$(SYSCONFDIR)/default
 	for c in $(CMDS); do install -m 0755 bin/$$c $(BINDIR)/$$c; done
+	install -m 0755 scripts/mailcop $(BINDIR)/mailcop
+	install -m 0644 bin/man/*.1 $(MANDIR)
+	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
+	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/mailcop || install -m 0644 etc/default/mailcop $(DESTDIR)$(SYSCONFDIR)/default/mailcop
+
+lint:
+	$(GO) vet ./...
+	shellcheck -s sh etc/cron.daily/mailcop scripts/mailcop etc/default/mailcop
 
 clean:
 	rm -rf bin bench

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"strings"
 	"sync"
@@ -177,6 +178,13 @@ func TestInputForms(t *testing.T) {
 			"tail record",
 			`{"file":"/var/log/mail.log","line":"Nov 25 06:28:00 mx1 postfix/smtpd[11538]: warning: unknown[82.221.106.233]: SASL LOGIN authentication failed: UGFzc3dvcmQ6","note":"kept"}`,
 			`{"time":"2026-11-25T06:28:00+00:00","host":"mx1","daemon":"postfix","service":"smtp","event":"auth","outcome":"failure","reason":"auth_failed","ip":"82.221.106.233","method":"LOGIN","pid":11538,"attempts":1,"file":"/var/log/mail.log","note":"kept"}`,
+		},
+		{
+			"tail record of a line that is not UTF-8",
+			`{"file":"/var/log/mail.log","line":"Nov 25 06:28:00 mx1 dovecot: auth: passwd-file(j\ufffd\ufffdme,203.0.113.91): unknown user","line_b64":"` + base64.StdEncoding.EncodeToString([]byte("Nov 25 06:28:00 mx1 dovecot: auth: passwd-file(j\xe9\xf4me,203.0.113.91): unknown user")) + `"}`,
+			// From the exact bytes, the two invalid bytes in a row make one
+			// U+FFFD, where the U+FFFD-for-each-byte "line" has two.
+			`{"time":"2026-11-25T06:28:00+00:00","host":"mx1","daemon":"dovecot","event":"auth","outcome":"failure","reason":"unknown_user","user":"j` + "\uFFFD" + `me","ip":"203.0.113.91","attempts":1,"file":"/var/log/mail.log"}`,
 		},
 		{
 			"journal",

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strconv"
 	"time"
 
@@ -118,12 +119,21 @@ func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 		w.items = append(w.items, item{warn: &record.SyntaxError{File: name, Line: lineNo(), Msg: `record has no "line" to parse`}})
 		return
 	}
-	// Keys the user added upstream travel on with the events.
+	// Keys the user added upstream travel on with the events; line_b64,
+	// mailcop-tail's exact bytes of a line that is not UTF-8, is read
+	// instead of the line it stands for.
+	line = []byte(w.in.Line)
 	var extra []record.Field
-	if len(w.in.Extra) > 0 {
-		extra = append(extra, w.in.Extra...)
+	for _, f := range w.in.Extra {
+		if f.Key == "line_b64" {
+			if raw, ok := decodeB64(f.Value); ok {
+				line = raw
+			}
+			continue
+		}
+		extra = append(extra, f)
 	}
-	w.plain([]byte(w.in.Line), w.in.File, extra)
+	w.plain(line, w.in.File, extra)
 }
 
 // plain parses one log line: envelope, syslog tag, then the daemon's rules.
@@ -206,6 +216,16 @@ func (w *worker) timeText(t time.Time, frac int) string {
 		w.textTime, w.textFrac, w.text = t, frac, string(w.buf)
 	}
 	return w.text
+}
+
+// decodeB64 decodes a JSON string of standard base64.
+func decodeB64(v []byte) ([]byte, bool) {
+	s, ok := unquoteSimple(v)
+	if !ok {
+		return nil, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(s)
+	return raw, err == nil
 }
 
 // journal handles one journalctl -o json entry.
