@@ -186,6 +186,13 @@ if [[ -s $geo_in ]]; then
 	done
 fi
 
+# mailcop-count: the same 1M records grouped by address, against jq
+# merely re-printing them (target: at least 5x jq's records/s).
+if [[ -s $geo_in ]]; then
+	add_row "mailcop-count" bin/mailcop-count -by ip "$geo_in"
+	add_row "jq -c ." jq -c . "$geo_in"
+fi
+
 # mailcop-tail -a: the log as four gzip'd rotated files (FILE.4.gz, the
 # oldest, to FILE.1.gz, made once beside $file) and an empty live file,
 # against gzip -dc on the same files (target: at most 1.5x its time).
@@ -207,6 +214,13 @@ fi
 if [[ -s ${tail_gz[3]} ]]; then
 	add_row "gzip -dc" gzip -dc "${tail_gz[@]}"
 	add_row "mailcop-tail -a" bin/mailcop-tail -a "$tail_dir/mail.log"
+	# The whole pipeline over the gzip'd history, against the old scripts'
+	# (zcat | grep | grep -o | sort | uniq -c, which sees only the lines
+	# that name their reason): target no slower.
+	# shellcheck disable=SC2016 # the inner sh expands them
+	add_row "pipeline" sh -c 'bin/mailcop-tail -a "$1/mail.log" | bin/mailcop-parse | bin/mailcop-geo -db none -asn-db none | bin/mailcop-count -by ip' sh "$tail_dir"
+	# shellcheck disable=SC2016
+	add_row "old scripts" sh -c 'gzip -dc "$@" | LC_ALL=C grep -E "(unknown.user|Password.mismatch)" | LC_ALL=C grep -oE "[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+" | sort | uniq -c' sh "${tail_gz[@]}"
 fi
 
 # ---- run
@@ -295,6 +309,21 @@ if [[ -s ${geo_in:-} ]]; then
 	else
 		echo "mailcop-geo / jq records/s: n/a (target >= 5x)"
 	fi
+fi
+
+# mailcop-count: records/s against jq -c . on the same records (target >= 5x).
+if [[ -n ${times[mailcop-count]:-} && -n ${times[jq -c .]:-} ]]; then
+	ratio=$(awk -v c="$(median <<<"${times[mailcop-count]}")" -v j="$(median <<<"${times[jq -c .]}")" 'BEGIN { printf "%.1f", j / c }')
+	verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 5 ? "ok" : "MISSED") }')
+	printf 'mailcop-count / jq -c . records/s: %sx (target >= 5x: %s); %.0f records/s\n' "$ratio" "$verdict" \
+		"$(awk -v n="$(wc -l <"$geo_in")" -v m="$(median <<<"${times[mailcop-count]}")" 'BEGIN { print n / m }')"
+fi
+
+# The pipeline against the old scripts' on the same gzip'd history.
+if [[ -n ${times[pipeline]:-} && -n ${times[old scripts]:-} ]]; then
+	ratio=$(awk -v p="$(median <<<"${times[pipeline]}")" -v o="$(median <<<"${times[old scripts]}")" 'BEGIN { printf "%.2f", p / o }')
+	verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1 ? "ok" : "MISSED") }')
+	printf 'tail -a | parse | geo | count / old scripts: %s (target <= 1.00: %s)\n' "$ratio" "$verdict"
 fi
 
 # mailcop-tail -a over gzip'd history: wall time against gzip -dc's on the
