@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	_ "time/tzdata" // -tz Europe/Paris must not depend on the machine's zoneinfo
 
 	"github.com/mailcop/mailcop/internal/cli"
+	gold "github.com/mailcop/mailcop/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -147,52 +147,6 @@ func run(args []string, stdin []byte) (stdout, stderr []byte, code int) {
 	return out.Bytes(), errb.Bytes(), code
 }
 
-// golden compares got with the file, or rewrites it with -update; an
-// absent file stands for empty output.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if len(got) == 0 {
-			if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			return
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, diff(want, got))
-	}
-}
-
-// diff shows the lines that differ, enough to read a failure without a
-// dependency.
-func diff(want, got []byte) string {
-	w := strings.SplitAfter(string(want), "\n")
-	g := strings.SplitAfter(string(got), "\n")
-	var b strings.Builder
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n-%q\n+%q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
-}
-
 // The counts do not depend on the order of the records: the same records
 // in reverse give the same bytes (ties.in has no tie in first or last
 // times, which do keep the first seen).
@@ -241,4 +195,10 @@ func TestCancelled(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("wrote %q after cancel", out.Bytes())
 	}
+}
+
+// golden compares got with a golden file (go test -update rewrites it).
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	gold.Check(t, path, got, *update)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mailcop/mailcop/internal/cli"
+	gold "github.com/mailcop/mailcop/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -166,47 +167,8 @@ func readIn(t *testing.T, name string) []byte {
 	return b
 }
 
-// golden compares got with the file, or rewrites it with -update; an
-// absent file stands for empty output.
+// golden compares got with a golden file (go test -update rewrites it).
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if len(got) == 0 {
-			if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			return
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, diff(want, got))
-	}
-}
-
-// diff shows the lines that differ.
-func diff(want, got []byte) string {
-	w := strings.SplitAfter(string(want), "\n")
-	g := strings.SplitAfter(string(got), "\n")
-	var b strings.Builder
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n-%q\n+%q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	gold.Check(t, path, got, *update)
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	_ "time/tzdata" // -tz Europe/Paris must not depend on the machine's zoneinfo
 
 	"github.com/mailcop/mailcop/internal/cli"
+	gold "github.com/mailcop/mailcop/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -158,51 +158,8 @@ func input(t *testing.T, name string) []byte {
 	return all
 }
 
+// golden compares got with testdata/name (go test -update rewrites it).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if len(got) == 0 {
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				t.Fatal(err)
-			}
-			return
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", name, diff(string(want), string(got)))
-	}
+	gold.Check(t, filepath.Join("testdata", name), got, *update)
 }
-
-// diff shows the first lines that differ, enough to see what changed.
-func diff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(wl), len(gl)) && shown < 10; i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			b.WriteString("line " + itoa(i+1) + ":\n  want " + strconvQuote(w) + "\n  got  " + strconvQuote(g) + "\n")
-			shown++
-		}
-	}
-	return b.String()
-}
-
-func itoa(n int) string { return num(int64(n)) }
-
-func strconvQuote(s string) string { return "`" + strings.ReplaceAll(s, "\x1b", `\x1b`) + "`" }
