@@ -23,11 +23,6 @@ func isSmtpd(tag []byte) bool {
 	return bytes.Equal(tag, []byte("smtpd")) || bytes.HasSuffix(tag, []byte("/smtpd"))
 }
 
-// isPostfix tells whether a tag belongs to postfix at all (for coverage).
-func isPostfix(tag []byte) bool {
-	return hasPrefix(tag, "postfix") || isSmtpd(tag)
-}
-
 // parsePostfix recognises smtpd's auth lines. matched is false when the
 // line is not one of them.
 func parsePostfix(tag, msg []byte, ev *event) (matched bool) {

@@ -222,8 +222,7 @@ func TestUnmarshalManyExtras(t *testing.T) {
 // a copied field, an interned one and an extra, both ways.
 func TestStringsExhaustive(t *testing.T) {
 	edges := []byte{0x00, 0x1f, ' ', '"', '\\', '/', 'u', 'd', '8', 0x7f, 0x80, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff}
-	var check func(s []byte)
-	check = func(s []byte) {
+	check := func(s []byte) {
 		in := append([]byte(`{"user":"`), s...)
 		in = append(append(in, `","city":"`...), s...)
 		in = append(append(in, `","x":"`...), s...)

@@ -28,12 +28,11 @@ func (e *SyntaxError) Error() string {
 // stage in a live pipeline never sits on output while it waits for input,
 // and a bulk run still writes in big batches.
 type LineReader struct {
-	br      *bufio.Reader
-	name    string
-	line    int
-	long    []byte // assembles lines longer than the bufio buffer
-	flush   func() error
-	skipped bool
+	br    *bufio.Reader
+	name  string
+	line  int
+	long  []byte // assembles lines longer than the bufio buffer
+	flush func() error
 }
 
 // NewLineReader reads r, calling it name in errors ("<stdin>" for stdin).

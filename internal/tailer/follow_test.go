@@ -69,7 +69,7 @@ func testFollow(t *testing.T, n int, sub string, args []string) {
 	// Old files are let go once quiet: anything they would still add (a
 	// repeat) would come by then.
 	time.Sleep(drainQuiet + 2*pollSlow)
-	err, stderr := stop()
+	stderr, err := stop()
 	if err != nil || stderr != "" {
 		t.Errorf("mailcop-tail: %v, stderr %q", err, stderr)
 	}
@@ -100,7 +100,7 @@ func TestFollowCutAndRecreated(t *testing.T) {
 	l.write(45)
 	waitLine(60)
 
-	if err, stderr := stop(); err != nil || stderr != "" {
+	if stderr, err := stop(); err != nil || stderr != "" {
 		t.Errorf("%v %s", err, stderr)
 	}
 	checkExactlyOnce(t, c.records(), 1, 60)
@@ -117,7 +117,7 @@ func TestFollowCutAndRecreated(t *testing.T) {
 	l.reopen()
 	l.write(20)
 	waitLine(80)
-	if err, stderr := stop(); err != nil || stderr != "" {
+	if stderr, err := stop(); err != nil || stderr != "" {
 		t.Errorf("%v %s", err, stderr)
 	}
 	checkExactlyOnce(t, c.records(), 61, 80)

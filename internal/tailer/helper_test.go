@@ -305,7 +305,7 @@ func checkExactlyOnce(t testing.TB, recs []tailRecord, first, last int) {
 
 // runTail runs Run in this process with its output on a pipe, until
 // stop is called; stop returns Run's error and stderr.
-func runTail(t testing.TB, args ...string) (c *collector, stop func() (error, string)) {
+func runTail(t testing.TB, args ...string) (c *collector, stop func() (string, error)) {
 	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -322,7 +322,7 @@ func runTail(t testing.TB, args ...string) (c *collector, stop func() (error, st
 	c = collect(pr)
 	var once sync.Once
 	var runErr error
-	stop = func() (error, string) {
+	stop = func() (string, error) {
 		once.Do(func() {
 			cancel()
 			select {
@@ -333,7 +333,7 @@ func runTail(t testing.TB, args ...string) (c *collector, stop func() (error, st
 			<-c.done
 			pr.Close()
 		})
-		return runErr, stderr.String()
+		return stderr.String(), runErr
 	}
 	t.Cleanup(func() { stop() })
 	return c, stop

@@ -83,7 +83,7 @@ func TestJournalFollow(t *testing.T) {
 	state := filepath.Join(dir, "tail.state")
 	c, stop := runTail(t, "-journal", "-f", "-state", state)
 	c.waitFor(t, "two entries", 30*time.Second, func(recs []tailRecord) bool { return len(recs) == 2 })
-	if err, stderr := stop(); err != nil || stderr != "" {
+	if stderr, err := stop(); err != nil || stderr != "" {
 		t.Errorf("%v %s", err, stderr)
 	}
 	if got, want := journalArgs(t, dir), "--output=json --no-pager --follow --no-tail"; got != want {

@@ -259,7 +259,7 @@ func TestStateFollow(t *testing.T) {
 		c.waitFor(t, "the lines written", 30*time.Second, func(recs []tailRecord) bool {
 			return len(recs) > 0 && recs[len(recs)-1].Line == want
 		})
-		if err, stderr := stop(); err != nil || stderr != "" {
+		if stderr, err := stop(); err != nil || stderr != "" {
 			t.Fatalf("round %d: %v %s", round, err, stderr)
 		}
 		all = append(all, c.records()...)
