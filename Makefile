@@ -75,9 +75,13 @@ install: build man
 	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/mailcop || install -m 0644 etc/default/mailcop $(DESTDIR)$(SYSCONFDIR)/default/mailcop
 
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	$(GO) vet ./...
-	shellcheck -s sh etc/cron.daily/mailcop scripts/mailcop etc/default/mailcop
+	$(GO) run $(STATICCHECK) ./...
+	@if command -v shellcheck >/dev/null; then \
+		shellcheck -s sh etc/cron.daily/mailcop scripts/mailcop etc/default/mailcop; \
+	else echo 'lint: shellcheck not installed: shell scripts not linted'; fi
 
 clean:
 	rm -rf bin bench
