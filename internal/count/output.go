@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/term"
 )
 
 // row is a group ready to print: its key split into values, with what the
@@ -370,7 +369,7 @@ func (c *counter) writeTSV(w *bufio.Writer, rows []*row) error {
 		if i > 0 {
 			b = append(b, '\t')
 		}
-		b = appendSafe(b, col.name)
+		b = term.AppendSafe(b, col.name)
 	}
 	b = append(b, '\n')
 	if _, err := w.Write(b); err != nil {
@@ -382,7 +381,7 @@ func (c *counter) writeTSV(w *bufio.Writer, rows []*row) error {
 			if j > 0 {
 				b = append(b, '\t')
 			}
-			b = appendSafe(b, c.cell(col, rows[i]))
+			b = term.AppendSafe(b, c.cell(col, rows[i]))
 		}
 		b = append(b, '\n')
 		if _, err := w.Write(b); err != nil {
@@ -537,9 +536,9 @@ func (c *counter) writeTable(w *bufio.Writer, rows []*row) error {
 	}
 
 	for i, t := range out {
-		t.width = width(t.head)
+		t.width = term.Width(t.head)
 		for _, s := range t.cells {
-			t.width = max(t.width, width(s))
+			t.width = max(t.width, term.Width(s))
 		}
 		if i < len(out)-1 {
 			// One long value overflows its own row rather than push
@@ -552,7 +551,7 @@ func (c *counter) writeTable(w *bufio.Writer, rows []*row) error {
 		b = b[:0]
 		for i, t := range out {
 			s := cell(t)
-			pad := max(t.width-width(s), 0)
+			pad := max(t.width-term.Width(s), 0)
 			if i > 0 {
 				b = append(b, "  "...)
 			}
@@ -590,93 +589,8 @@ func appendSpaces(b []byte, n int) []byte {
 func sanitize(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '\\' || c >= 0x7f {
-			return string(appendSafe(nil, s))
+			return string(term.AppendSafe(nil, s))
 		}
 	}
 	return s
-}
-
-// appendSafe appends s with every byte a terminal might act on made
-// visible: C0 controls and DEL as \t, \n, \r or \xNN; C1 controls, format
-// characters (the bidi overrides that reverse what follows, zero-width
-// spaces) and line separators as \uNNNN; bytes that are not UTF-8 as
-// \xNN. The backslash itself is doubled, so that an attacker cannot spell
-// an escape that reads like one of ours.
-func appendSafe(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		switch c {
-		case '\\':
-			b = append(b, '\\', '\\')
-			i++
-			continue
-		case '\t':
-			b = append(b, '\\', 't')
-			i++
-			continue
-		case '\n':
-			b = append(b, '\\', 'n')
-			i++
-			continue
-		case '\r':
-			b = append(b, '\\', 'r')
-			i++
-			continue
-		}
-		if c < 0x80 {
-			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
-		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp):
-			// \uNNNN, or \UNNNNNNNN beyond the BMP (tag characters), as Go
-			// and Python spell them.
-			if r > 0xffff {
-				b = append(b, '\\', 'U', '0', '0', hex[r>>20&0xf], hex[r>>16&0xf])
-			} else {
-				b = append(b, '\\', 'u')
-			}
-			b = append(b, hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return b
-}
-
-// width is how many terminal cells s takes, near enough to align
-// columns without a dependency: combining marks take none, the East Asian
-// wide ranges two.
-func width(s string) int {
-	n := 0
-	for _, r := range s {
-		switch {
-		case r < 0x300:
-			n++
-		case unicode.In(r, unicode.Mn, unicode.Me):
-		case wide(r):
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
-func wide(r rune) bool {
-	return r >= 0x1100 && r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf && r != 0x303f ||
-		r >= 0xac00 && r <= 0xd7a3 || r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f ||
-		r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 ||
-		r >= 0x1f300 && r <= 0x1f64f || r >= 0x1f900 && r <= 0x1f9ff || r >= 0x20000 && r <= 0x3fffd
 }

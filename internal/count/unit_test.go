@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/term"
 )
 
 // parseStamp must agree with time.Parse(time.RFC3339, ...) on what it
@@ -118,8 +119,8 @@ func checkSafe(t *testing.T, s string) {
 
 func TestWidth(t *testing.T) {
 	for s, want := range map[string]int{"abc": 3, "rene\u0301": 4, "用户@例子": 9, "": 0, "🦊": 2} {
-		if got := width(s); got != want {
-			t.Errorf("width(%q) = %d, want %d", s, got, want)
+		if got := term.Width(s); got != want {
+			t.Errorf("term.Width(%q) = %d, want %d", s, got, want)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"bufio"
 	"strings"
+
+	"github.com/mailcop/mailcop/internal/term"
 )
 
 // writeText writes a summary for a terminal or a plain-text mail: a
@@ -10,7 +12,7 @@ import (
 func writeText(w *bufio.Writer, sum *summary) error {
 	heading(w, sum.title, '=')
 	if sum.start != "" {
-		lw := max(width(sum.m.start), width(sum.m.end))
+		lw := max(term.Width(sum.m.start), term.Width(sum.m.end))
 		w.WriteString("\n" + pad(sum.m.start, lw, false) + " " + sum.start + "\n")
 		w.WriteString(pad(sum.m.end, lw, false) + " " + sum.end + "\n")
 	}
@@ -38,14 +40,14 @@ func writeText(w *bufio.Writer, sum *summary) error {
 
 func heading(w *bufio.Writer, s string, under byte) {
 	w.WriteString(s + "\n")
-	w.WriteString(strings.Repeat(string(under), width(s)) + "\n")
+	w.WriteString(strings.Repeat(string(under), term.Width(s)) + "\n")
 }
 
 // wrap writes s in lines of at most 78 cells, each starting with indent.
 func wrap(w *bufio.Writer, s, indent string) {
 	line := indent
 	for _, word := range strings.Split(s, " ") {
-		if line != indent && width(line)+1+width(word) > 78 {
+		if line != indent && term.Width(line)+1+term.Width(word) > 78 {
 			w.WriteString(line + "\n")
 			line = indent
 		}
@@ -63,9 +65,9 @@ const barWidth = 40
 func writeTable(w *bufio.Writer, t *table) {
 	widths := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		widths[i] = width(c.head)
+		widths[i] = term.Width(c.head)
 		for _, r := range t.rows {
-			widths[i] = max(widths[i], width(r[i]))
+			widths[i] = max(widths[i], term.Width(r[i]))
 		}
 	}
 	var top int64

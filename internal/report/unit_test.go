@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/term"
 )
 
 func TestSafe(t *testing.T) {
@@ -61,8 +62,8 @@ func TestClip(t *testing.T) {
 		if tt.want != "" && got != tt.want {
 			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
-		if width(got) > tt.n || len(got) > 8*tt.n+len("…") {
-			t.Errorf("clip(%q, %d) = %q: %d cells, %d bytes", tt.in, tt.n, got, width(got), len(got))
+		if term.Width(got) > tt.n || len(got) > 8*tt.n+len("…") {
+			t.Errorf("clip(%q, %d) = %q: %d cells, %d bytes", tt.in, tt.n, got, term.Width(got), len(got))
 		}
 	}
 }
@@ -85,8 +86,8 @@ func FuzzSafe(f *testing.F) {
 				}
 			}
 		}
-		if c := clip(s, n); width(c) > n {
-			t.Fatalf("clip(%q, %d) = %q, %d cells", s, n, c, width(c))
+		if c := clip(s, n); term.Width(c) > n {
+			t.Fatalf("clip(%q, %d) = %q, %d cells", s, n, c, term.Width(c))
 		}
 	})
 }
