@@ -446,14 +446,8 @@ func (w *worker) journalMessage() ([]byte, bool) {
 			continue
 		}
 		v := f.Value
-		if len(v) > 0 && v[0] == '"' {
-			var r record.Record
-			// Decode the string through the record codec: a one-key object.
-			obj := append(append([]byte(`{"line":`), v...), '}')
-			if r.Unmarshal(obj) != nil {
-				return nil, false
-			}
-			return []byte(r.Line), true
+		if msg, ok := record.Unquote(v); ok {
+			return []byte(msg), true
 		}
 		if len(v) > 0 && v[0] == '[' {
 			return byteArray(v)
@@ -476,13 +470,4 @@ func byteArray(v []byte) ([]byte, bool) {
 		v = bytes.TrimLeft(rest, " ,\n\t")
 	}
 	return out, true
-}
-
-// unquoteSimple returns the text of a JSON string without escapes, which
-// is what journald writes for its metadata fields.
-func unquoteSimple(v []byte) (string, bool) {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
-		return "", false
-	}
-	return string(v[1 : len(v)-1]), true
 }

@@ -220,7 +220,7 @@ func (w *worker) timeText(t time.Time, frac int) string {
 
 // decodeB64 decodes a JSON string of standard base64.
 func decodeB64(v []byte) ([]byte, bool) {
-	s, ok := unquoteSimple(v)
+	s, ok := record.Unquote(v)
 	if !ok {
 		return nil, false
 	}
@@ -235,7 +235,7 @@ func (w *worker) journal(msg []byte) {
 	host, tag := "", []byte(nil)
 	pid := 0
 	for _, f := range w.in.Extra {
-		s, ok := unquoteSimple(f.Value)
+		s, ok := record.Unquote(f.Value)
 		if !ok {
 			continue
 		}

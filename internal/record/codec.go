@@ -1106,6 +1106,10 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// Unquote decodes a raw JSON string value, such as an Extra field's: ok is
+// false when raw is not a JSON string.
+func Unquote(raw []byte) (s string, ok bool) { return unquote(raw) }
+
 // unquote decodes a JSON string value, as Get returns it.
 func unquote(raw []byte) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {
