@@ -48,11 +48,17 @@ demo: build
 	@echo '$$ mailcop-parse -year 2026 -unmatched $(SAMPLE) | mailcop-geo | mailcop-report'
 	@bin/mailcop-parse -year 2026 -unmatched $(SAMPLE) | bin/mailcop-geo | bin/mailcop-report
 
-# Short fuzzing of every parser (go test -fuzz); new crashers land in testdata/fuzz.
+# Short fuzzing of every parser and escaper (go test -fuzz); new crashers
+# land in the package's testdata/fuzz and stay as regression cases.
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/parse
-	$(GO) test -run '^$$' -fuzz FuzzSplitEnvelope -fuzztime 60s ./internal/parse
-	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 60s ./internal/record
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/parse
+	$(GO) test -run '^$$' -fuzz '^FuzzSplitEnvelope$$' -fuzztime $(FUZZTIME) ./internal/parse
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./internal/record
+	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/record
+	$(GO) test -run '^$$' -fuzz '^FuzzSplitter$$' -fuzztime $(FUZZTIME) ./internal/tailer
+	$(GO) test -run '^$$' -fuzz '^FuzzParseStamp$$' -fuzztime $(FUZZTIME) ./internal/count
+	$(GO) test -run '^$$' -fuzz '^FuzzSafe$$' -fuzztime $(FUZZTIME) ./internal/report
 
 # DB-IP lite country and ASN databases (free, CC BY 4.0): downloaded,
 # checked, then renamed into place, so a running mailcop-geo never sees a
