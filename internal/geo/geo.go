@@ -371,36 +371,22 @@ func (s *stage) ask(a netip.Addr, ip string) (info, error) {
 			debug.FreeOSMemory()
 		}
 	}
-	for _, db := range s.src.country {
-		rec, found, err := db.lookup(a)
-		switch {
-		case errors.Is(err, errFault):
-			return info{}, &faultError{db}
-		case err != nil:
-			errs = append(errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
-			continue
-		case !found:
-			continue
-		}
+	rec, found, err := firstFound(s.src.country, a, ip, &errs)
+	if err != nil {
+		return info{}, err
+	}
+	if found {
 		in.country, in.city, in.asn, in.asOrg = rec.country, rec.city, rec.asn, rec.asOrg
-		break
 	}
 	if len(s.src.asn) > 0 {
 		in.asn, in.asOrg = 0, ""
-	}
-	for _, db := range s.src.asn {
-		rec, found, err := db.lookup(a)
-		switch {
-		case errors.Is(err, errFault):
-			return info{}, &faultError{db}
-		case err != nil:
-			errs = append(errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
-			continue
-		case !found:
-			continue
+		rec, found, err := firstFound(s.src.asn, a, ip, &errs)
+		if err != nil {
+			return info{}, err
 		}
-		in.asn, in.asOrg = rec.asn, rec.asOrg
-		break
+		if found {
+			in.asn, in.asOrg = rec.asn, rec.asOrg
+		}
 	}
 	in.countryName = countryNameOf(in.country, s.cfg.lang)
 	return in, errors.Join(errs...)
@@ -477,4 +463,23 @@ func (s *stage) summary() string {
 	}
 	return msg + fmt.Sprintf(", %d reserved, %d not found; %d distinct addresses looked up, %d invalid, %d failed lookups",
 		st.reserved, st.notFound, s.ips.misses, st.invalid, st.failed)
+}
+
+// firstFound asks the databases in turn and returns the first record
+// found. A lookup that fails is noted in errs and the next database asked;
+// a database that faulted (truncated under us) ends the search with a
+// *faultError, so that it is reopened.
+func firstFound(dbs []*mmdb, a netip.Addr, ip string, errs *[]error) (dbRecord, bool, error) {
+	for _, db := range dbs {
+		rec, found, err := db.lookup(a)
+		switch {
+		case errors.Is(err, errFault):
+			return dbRecord{}, false, &faultError{db}
+		case err != nil:
+			*errs = append(*errs, fmt.Errorf("look up %s in %s: %w", ip, db.path, err))
+		case found:
+			return rec, true, nil
+		}
+	}
+	return dbRecord{}, false, nil
 }
