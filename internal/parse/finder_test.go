@@ -6,39 +6,75 @@ import (
 	"testing"
 )
 
+var finderLines = []string{
+	"Nov 25 06:25:01 mx1 postfix/qmgr[12]: 4F1A: removed",
+	"Nov 25 06:25:02 mx1 dovecot: auth: sql(a,1.2.3.4): unknown user",
+	"hhhhhhhhhhhhhhhhhhhhhhhhhhhh no needle here",
+	"Nov 25 06:25:03 mx1 dovecot: imap-login: Login: user=<a>",
+	"Nov 25 06:25:04 mx1 postfix/smtpd[9]: 4F1A: client=x[1.2.3.4], sasl_method=PLAIN, sasl_username=a",
+	"2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Ban 1.2.3.4",
+	"2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Unban 1.2.3.4",
+	"aut", "uth", "-logi", "sasl", "NOTIC", "WARNIN",
+	`{"MESSAGE":[97,117,116,104]}`,
+}
+
 // The finder must find every line that holds a needle, whatever bytes it
-// picked as pivots, and only those.
+// picked as pivots, with probe and without, and only those.
 func TestFinder(t *testing.T) {
-	lines := []string{
-		"Nov 25 06:25:01 mx1 postfix/qmgr[12]: 4F1A: removed",
-		"Nov 25 06:25:02 mx1 dovecot: auth: sql(a,1.2.3.4): unknown user",
-		"hhhhhhhhhhhhhhhhhhhhhhhhhhhh no needle here",
-		"Nov 25 06:25:03 mx1 dovecot: imap-login: Login: user=<a>",
-		"Nov 25 06:25:04 mx1 postfix/smtpd[9]: 4F1A: client=x[1.2.3.4], sasl_method=PLAIN, sasl_username=a",
-		"2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Ban 1.2.3.4",
-		"2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Unban 1.2.3.4",
-		"aut", "uth", "-logi", "sasl", "NOTIC", "WARNIN",
-		`{"MESSAGE":[97,117,116,104]}`,
-	}
 	want := map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true, 13: true}
-	data := []byte(strings.Join(lines, "\n") + "\n")
+	data := []byte(strings.Join(finderLines, "\n") + "\n")
 	for _, sample := range [][]byte{nil, data, bytes.Repeat([]byte("h-_IW\""), 100)} {
-		f := newFinder(needles[:]...)
-		f.tune(sample)
-		f.start()
-		got := map[int]bool{}
-		for pos := 0; pos < len(data); {
-			hit := f.first(data, pos)
-			if hit == len(data) {
-				break
-			}
-			got[bytes.Count(data[:hit], []byte{'\n'})] = true
-			pos = hit + 1
-		}
-		for i := range lines {
-			if got[i] != want[i] {
-				t.Errorf("tuned on %d bytes: line %d (%q): found %v, want %v", len(sample), i, lines[i], got[i], want[i])
+		for _, probing := range []bool{false, haveProbe} {
+			got := foundLines(data, sample, probing)
+			for i := range finderLines {
+				if got[i] != want[i] {
+					t.Errorf("tuned on %d bytes, probe %v: line %d (%q): found %v, want %v", len(sample), probing, i, finderLines[i], got[i], want[i])
+				}
 			}
 		}
 	}
+}
+
+// foundLines returns the numbers of the lines of data in which the finder,
+// tuned on sample, finds a needle.
+func foundLines(data, sample []byte, probing bool) map[int]bool {
+	f := newFinder(needles[:]...)
+	f.tune(sample)
+	f.probing = f.probing && probing
+	f.start()
+	got := map[int]bool{}
+	for pos := 0; pos < len(data); {
+		hit := f.first(data, pos)
+		if hit == len(data) {
+			break
+		}
+		got[bytes.Count(data[:hit], []byte{'\n'})] = true
+		pos = hit + 1
+	}
+	return got
+}
+
+// FuzzFinder checks both ways of finding against bytes.Contains, line by
+// line: probe's windows, its tail and the pivot groups must agree on any
+// input and tuning.
+func FuzzFinder(f *testing.F) {
+	f.Add(strings.Join(finderLines, "\n"), "")
+	f.Add(strings.Repeat("x", 40)+"auth", "hhhh")
+	f.Add("sasl_"+strings.Repeat("\n", 33)+`"MESSAGE":[`, "auth")
+	f.Fuzz(func(t *testing.T, text, sample string) {
+		data := []byte(text)
+		lines := bytes.Split(data, []byte{'\n'})
+		for _, probing := range []bool{false, haveProbe} {
+			got := foundLines(data, []byte(sample), probing)
+			for i, line := range lines {
+				want := false
+				for _, w := range needles {
+					want = want || bytes.Contains(line, []byte(w))
+				}
+				if got[i] != want {
+					t.Errorf("probe %v: line %d (%q): found %v, want %v", probing, i, line, got[i], want)
+				}
+			}
+		}
+	})
 }
