@@ -20,9 +20,10 @@ type finder struct {
 	groups  []pivotGroup
 	sampled int // bytes the tuning saw
 
-	probing bool       // probe is used, not the pivot groups
-	at      []int      // index in each word of its pair's first byte
-	table   probeTable // the pairs, as probe reads them
+	probing  bool       // probe is used, not the pivot groups
+	at       []int      // index in each word of its pair's first byte
+	table    probeTable // the pairs, as probe reads them
+	newlines int        // with probe: newlines in the bytes looked at since start
 }
 
 // probeSlots is how many words probe tests; the assembly knows it.
@@ -30,11 +31,13 @@ const probeSlots = 6
 
 // probeTable is laid out for probe: each word's pair of bytes, repeated
 // 32 times, and the distance between them. Unused slots repeat slot 0.
+// Newlines are counted on the way, which saves a pass over the block.
 type probeTable struct {
 	first   [probeSlots][32]byte
 	second  [probeSlots][32]byte
 	dist    [probeSlots]int
 	maxDist int
+	newline [32]byte
 }
 
 // pivotGroup is the words that share a pivot: the same byte at the same
@@ -129,10 +132,14 @@ func (f *finder) tuneProbe(freq *[256]int) {
 		f.table.dist[k] = bj - bi
 		f.table.maxDist = max(f.table.maxDist, bj-bi)
 	}
+	for n := range 32 {
+		f.table.newline[n] = '\n'
+	}
 }
 
 // start readies the finder for a new block.
 func (f *finder) start() {
+	f.newlines = 0
 	for g := range f.groups {
 		f.groups[g].next = -1
 	}
@@ -158,15 +165,21 @@ func (f *finder) first(data []byte, from int) int {
 
 // probeFirst is first with probe: each position probe finds is checked
 // for a whole word; the few bytes at the end probe cannot load past are
-// checked one by one.
+// checked one by one. It counts the newlines before the position it
+// returns; no word holds one, so a position that is not a word's skips
+// none.
 func (f *finder) probeFirst(data []byte, from int) int {
 	for from < len(data) {
-		x, found := probe(data[from:], &f.table)
+		x, found, newlines := probe(data[from:], &f.table)
 		x += from
+		f.newlines += newlines
 		if !found {
 			for ; x < len(data); x++ {
 				if f.wordAt(data, x) {
 					return x
+				}
+				if data[x] == '\n' {
+					f.newlines++
 				}
 			}
 			break

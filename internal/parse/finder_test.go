@@ -25,7 +25,7 @@ func TestFinder(t *testing.T) {
 	data := []byte(strings.Join(finderLines, "\n") + "\n")
 	for _, sample := range [][]byte{nil, data, bytes.Repeat([]byte("h-_IW\""), 100)} {
 		for _, probing := range []bool{false, haveProbe} {
-			got := foundLines(data, sample, probing)
+			got := foundLines(t, data, sample, probing)
 			for i := range finderLines {
 				if got[i] != want[i] {
 					t.Errorf("tuned on %d bytes, probe %v: line %d (%q): found %v, want %v", len(sample), probing, i, finderLines[i], got[i], want[i])
@@ -36,20 +36,30 @@ func TestFinder(t *testing.T) {
 }
 
 // foundLines returns the numbers of the lines of data in which the finder,
-// tuned on sample, finds a needle.
-func foundLines(data, sample []byte, probing bool) map[int]bool {
+// tuned on sample, finds a needle, going through data as a worker does.
+// With probe it also checks the finder's count of newlines.
+func foundLines(t *testing.T, data, sample []byte, probing bool) map[int]bool {
 	f := newFinder(needles[:]...)
 	f.tune(sample)
 	f.probing = f.probing && probing
 	f.start()
 	got := map[int]bool{}
+	read := 0 // newlines of the lines read
 	for pos := 0; pos < len(data); {
 		hit := f.first(data, pos)
 		if hit == len(data) {
 			break
 		}
 		got[bytes.Count(data[:hit], []byte{'\n'})] = true
-		pos = hit + 1
+		end := bytes.IndexByte(data[hit:], '\n')
+		if end < 0 {
+			break
+		}
+		read++
+		pos = hit + end + 1
+	}
+	if want := bytes.Count(data, []byte{'\n'}); f.probing && f.newlines+read != want {
+		t.Errorf("probe counted %d newlines, want %d", f.newlines+read, want)
 	}
 	return got
 }
@@ -65,7 +75,7 @@ func FuzzFinder(f *testing.F) {
 		data := []byte(text)
 		lines := bytes.Split(data, []byte{'\n'})
 		for _, probing := range []bool{false, haveProbe} {
-			got := foundLines(data, []byte(sample), probing)
+			got := foundLines(t, data, []byte(sample), probing)
 			for i, line := range lines {
 				want := false
 				for _, w := range needles {

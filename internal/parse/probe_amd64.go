@@ -12,7 +12,7 @@ var haveProbe = cpu.X86.HasAVX2
 // t.second[k][0]. It returns the first such x and true, or, when none is
 // found, the first position it did not look at (it stops where a load
 // would run past the end) and false. Positions at or after that one are
-// the caller's.
+// the caller's. newlines counts the '\n' in data[:pos].
 //
 //go:noescape
-func probe(data []byte, t *probeTable) (pos int, found bool)
+func probe(data []byte, t *probeTable) (pos int, found bool, newlines int)

@@ -2,48 +2,49 @@
 
 #include "textflag.h"
 
-// func probe(data []byte, t *probeTable) (pos int, found bool)
+// func probe(data []byte, t *probeTable) (pos int, found bool, newlines int)
 //
-// For each 32-byte window at x: for each of the 6 pairs k, compare the
-// window with first[k] and the window at x+dist[k] with second[k], AND
-// the two, OR all pairs; the lowest set bit is the answer. The table's
+// For each 32-byte window at p: for each of the 6 pairs k, compare the
+// window with first[k] and the window at p+dist[k] with second[k], AND
+// the two, OR all pairs; the lowest set bit is the answer. The newlines
+// of each window before the answer are counted on the way. The table's
 // layout is probeTable's: first [6][32]byte, second [6][32]byte,
-// dist [6]int, maxDist int.
-TEXT ·probe(SB), NOSPLIT, $0-41
+// dist [6]int, maxDist int, newline [32]byte.
+TEXT ·probe(SB), NOSPLIT, $0-56
 	MOVQ data_base+0(FP), SI
 	MOVQ data_len+8(FP), DI
-	MOVQ t+24(FP), AX
+	MOVQ t+24(FP), R11
 
-	// The last window starts at len-32-maxDist: its farthest load ends
-	// at len.
+	// DI is the last window: its farthest load ends at the end of data.
 	SUBQ $32, DI
-	SUBQ 432(AX), DI
+	SUBQ 432(R11), DI
+	ADDQ SI, DI
 
-	VMOVDQU 0(AX), Y4
-	VMOVDQU 32(AX), Y5
-	VMOVDQU 64(AX), Y6
-	VMOVDQU 96(AX), Y7
-	VMOVDQU 128(AX), Y8
-	VMOVDQU 160(AX), Y9
-	VMOVDQU 192(AX), Y10
-	VMOVDQU 224(AX), Y11
-	VMOVDQU 256(AX), Y12
-	VMOVDQU 288(AX), Y13
-	VMOVDQU 320(AX), Y14
-	VMOVDQU 352(AX), Y15
-	MOVQ 384(AX), BX
-	MOVQ 392(AX), CX
-	MOVQ 400(AX), DX
-	MOVQ 408(AX), R8
-	MOVQ 416(AX), R9
-	MOVQ 424(AX), R10
+	VMOVDQU 0(R11), Y4
+	VMOVDQU 32(R11), Y5
+	VMOVDQU 64(R11), Y6
+	VMOVDQU 96(R11), Y7
+	VMOVDQU 128(R11), Y8
+	VMOVDQU 160(R11), Y9
+	VMOVDQU 192(R11), Y10
+	VMOVDQU 224(R11), Y11
+	VMOVDQU 256(R11), Y12
+	VMOVDQU 288(R11), Y13
+	VMOVDQU 320(R11), Y14
+	VMOVDQU 352(R11), Y15
+	MOVQ 384(R11), BX
+	MOVQ 392(R11), CX
+	MOVQ 400(R11), DX
+	MOVQ 408(R11), R8
+	MOVQ 416(R11), R9
+	MOVQ 424(R11), R10
 
-	XORQ R12, R12
+	MOVQ SI, R13 // the window
+	XORQ R12, R12 // newlines so far
 
 loop:
-	CMPQ R12, DI
+	CMPQ R13, DI
 	JGT  notfound
-	LEAQ (SI)(R12*1), R13
 	VMOVDQU (R13), Y0
 
 	VPCMPEQB Y0, Y4, Y1
@@ -75,22 +76,37 @@ loop:
 	VPAND    Y1, Y2, Y1
 	VPOR     Y1, Y3, Y3
 
+	VPCMPEQB  440(R11), Y0, Y1
+	VPMOVMSKB Y1, R14
 	VPMOVMSKB Y3, AX
 	TESTL     AX, AX
 	JNZ       found
-	ADDQ      $32, R12
+	POPCNTL   R14, R14
+	ADDQ      R14, R12
+	ADDQ      $32, R13
 	JMP       loop
 
 found:
-	BSFL AX, AX
-	ADDQ R12, AX
-	MOVQ AX, pos+32(FP)
-	MOVB $1, found+40(FP)
+	BSFL AX, CX
+	// Only the newlines below the answer's bit count.
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	ANDL  DX, R14
+	POPCNTL R14, R14
+	ADDQ  R14, R12
+	SUBQ  SI, R13
+	ADDQ  CX, R13
+	MOVQ  R13, pos+32(FP)
+	MOVB  $1, found+40(FP)
+	MOVQ  R12, newlines+48(FP)
 	VZEROUPPER
 	RET
 
 notfound:
-	MOVQ R12, pos+32(FP)
+	SUBQ SI, R13
+	MOVQ R13, pos+32(FP)
 	MOVB $0, found+40(FP)
+	MOVQ R12, newlines+48(FP)
 	VZEROUPPER
 	RET

@@ -5,4 +5,4 @@ package parse
 const haveProbe = false
 
 // probe is never called where haveProbe is false.
-func probe(data []byte, t *probeTable) (pos int, found bool) { return 0, false }
+func probe(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }

@@ -59,13 +59,10 @@ func (w *worker) block(j *job, name, file string) {
 	data := j.data
 	w.clock.ref = j.ref
 	w.items = j.items[:0]
-	j.lines = bytes.Count(data, []byte{'\n'})
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		j.lines++
-	}
 	f := w.finder
 	f.tuneOn(data)
 	f.start()
+	readNewlines := 0 // of the lines read
 	pos := 0
 	counted, lineNo := 0, 0 // line numbers (within the block) are counted only when needed
 	for pos < len(data) {
@@ -79,6 +76,7 @@ func (w *worker) block(j *job, name, file string) {
 			end = len(data)
 		} else {
 			end += hit
+			readNewlines++
 		}
 		j.cands++
 		lineOf := func() int {
@@ -88,6 +86,16 @@ func (w *worker) block(j *job, name, file string) {
 		}
 		w.line(trimCR(data[start:end]), name, file, lineOf)
 		pos = end + 1
+	}
+	// With probe, the finder counted the newlines of the bytes it looked
+	// at, which are all but the lines read: a pass over the block saved.
+	if f.probing {
+		j.lines = f.newlines + readNewlines
+	} else {
+		j.lines = bytes.Count(data, []byte{'\n'})
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		j.lines++
 	}
 	j.items = w.items
 	w.items = nil
