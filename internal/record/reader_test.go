@@ -353,3 +353,21 @@ func TestWriter(t *testing.T) {
 		t.Errorf("Flush() = %v, want disk full", err)
 	}
 }
+
+// BenchmarkWriter writes records as a stage does, one after another.
+func BenchmarkWriter(b *testing.B) {
+	var recs []Record
+	for _, line := range records {
+		var r Record
+		if err := r.Unmarshal([]byte(line)); err == nil {
+			recs = append(recs, *r.Clone())
+		}
+	}
+	w := NewWriter(io.Discard)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := w.Write(&recs[i%len(recs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
