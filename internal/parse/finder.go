@@ -13,14 +13,16 @@ import "bytes"
 // which scans 32 bytes a step, and checks the word around it.
 //
 // Where the CPU has AVX2, probe goes faster still: it tests a pair of
-// bytes of every word at once, 32 positions a step, in one pass (the
-// pivot groups need one pass each); the pair is again the rarest.
+// bytes of every word at once, 32 positions a step (64 with AVX-512), in
+// one pass (the pivot groups need one pass each); the pair is again the
+// rarest.
 type finder struct {
 	words   [][]byte
 	groups  []pivotGroup
 	sampled int // bytes the tuning saw
 
 	probing  bool       // probe is used, not the pivot groups
+	wide     bool       // probe512, not probe256
 	at       []int      // index in each word of its pair's first byte
 	table    probeTable // the pairs, as probe reads them
 	newlines int        // with probe: newlines in the bytes looked at since start
@@ -100,6 +102,7 @@ func (f *finder) tune(sample []byte) {
 // appear together by chance (rarest product of frequencies).
 func (f *finder) tuneProbe(freq *[256]int) {
 	f.probing = haveProbe && len(f.words) > 0 && len(f.words) <= probeSlots
+	f.wide = haveWideProbe
 	if !f.probing {
 		return
 	}
@@ -170,7 +173,13 @@ func (f *finder) first(data []byte, from int) int {
 // none.
 func (f *finder) probeFirst(data []byte, from int) int {
 	for from < len(data) {
-		x, found, newlines := probe(data[from:], &f.table)
+		var x, newlines int
+		var found bool
+		if f.wide {
+			x, found, newlines = probe512(data[from:], &f.table)
+		} else {
+			x, found, newlines = probe256(data[from:], &f.table)
+		}
 		x += from
 		f.newlines += newlines
 		if !found {

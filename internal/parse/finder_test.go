@@ -18,17 +18,35 @@ var finderLines = []string{
 	`{"MESSAGE":[97,117,116,104]}`,
 }
 
+// finderModes are the ways of finding this CPU has: the pivot groups
+// everywhere, probe256 with AVX2, probe512 with AVX-512.
+type finderMode struct {
+	name          string
+	probing, wide bool
+}
+
+func finderModes() []finderMode {
+	modes := []finderMode{{name: "pivots"}}
+	if haveProbe {
+		modes = append(modes, finderMode{name: "probe256", probing: true})
+	}
+	if haveProbe && haveWideProbe {
+		modes = append(modes, finderMode{name: "probe512", probing: true, wide: true})
+	}
+	return modes
+}
+
 // The finder must find every line that holds a needle, whatever bytes it
-// picked as pivots, with probe and without, and only those.
+// picked as pivots, in every mode, and only those.
 func TestFinder(t *testing.T) {
 	want := map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true, 13: true}
 	data := []byte(strings.Join(finderLines, "\n") + "\n")
 	for _, sample := range [][]byte{nil, data, bytes.Repeat([]byte("h-_IW\""), 100)} {
-		for _, probing := range []bool{false, haveProbe} {
-			got := foundLines(t, data, sample, probing)
+		for _, mode := range finderModes() {
+			got := foundLines(t, data, sample, mode)
 			for i := range finderLines {
 				if got[i] != want[i] {
-					t.Errorf("tuned on %d bytes, probe %v: line %d (%q): found %v, want %v", len(sample), probing, i, finderLines[i], got[i], want[i])
+					t.Errorf("tuned on %d bytes, %s: line %d (%q): found %v, want %v", len(sample), mode.name, i, finderLines[i], got[i], want[i])
 				}
 			}
 		}
@@ -38,10 +56,10 @@ func TestFinder(t *testing.T) {
 // foundLines returns the numbers of the lines of data in which the finder,
 // tuned on sample, finds a needle, going through data as a worker does.
 // With probe it also checks the finder's count of newlines.
-func foundLines(t *testing.T, data, sample []byte, probing bool) map[int]bool {
+func foundLines(t *testing.T, data, sample []byte, mode finderMode) map[int]bool {
 	f := newFinder(needles[:]...)
 	f.tune(sample)
-	f.probing = f.probing && probing
+	f.probing, f.wide = mode.probing, mode.wide
 	f.start()
 	got := map[int]bool{}
 	read := 0 // newlines of the lines read
@@ -59,30 +77,31 @@ func foundLines(t *testing.T, data, sample []byte, probing bool) map[int]bool {
 		pos = hit + end + 1
 	}
 	if want := bytes.Count(data, []byte{'\n'}); f.probing && f.newlines+read != want {
-		t.Errorf("probe counted %d newlines, want %d", f.newlines+read, want)
+		t.Errorf("%s counted %d newlines, want %d", mode.name, f.newlines+read, want)
 	}
 	return got
 }
 
-// FuzzFinder checks both ways of finding against bytes.Contains, line by
+// FuzzFinder checks every way of finding against bytes.Contains, line by
 // line: probe's windows, its tail and the pivot groups must agree on any
 // input and tuning.
 func FuzzFinder(f *testing.F) {
 	f.Add(strings.Join(finderLines, "\n"), "")
 	f.Add(strings.Repeat("x", 40)+"auth", "hhhh")
 	f.Add("sasl_"+strings.Repeat("\n", 33)+`"MESSAGE":[`, "auth")
+	f.Add(strings.Repeat("a\n", 40)+"-login"+strings.Repeat("\n", 70)+"NOTICE", "")
 	f.Fuzz(func(t *testing.T, text, sample string) {
 		data := []byte(text)
 		lines := bytes.Split(data, []byte{'\n'})
-		for _, probing := range []bool{false, haveProbe} {
-			got := foundLines(t, data, []byte(sample), probing)
+		for _, mode := range finderModes() {
+			got := foundLines(t, data, []byte(sample), mode)
 			for i, line := range lines {
 				want := false
 				for _, w := range needles {
 					want = want || bytes.Contains(line, []byte(w))
 				}
 				if got[i] != want {
-					t.Errorf("probe %v: line %d (%q): found %v, want %v", probing, i, line, got[i], want)
+					t.Errorf("%s: line %d (%q): found %v, want %v", mode.name, i, line, got[i], want)
 				}
 			}
 		}

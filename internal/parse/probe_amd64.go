@@ -4,10 +4,15 @@ package parse
 
 import "golang.org/x/sys/cpu"
 
-// haveProbe tells whether probe runs here: it needs AVX2.
-var haveProbe = cpu.X86.HasAVX2
+// haveProbe tells whether probe256 runs here: it needs AVX2.
+// haveWideProbe tells the same of probe512, which needs AVX-512BW and
+// looks at twice the positions a step.
+var (
+	haveProbe     = cpu.X86.HasAVX2
+	haveWideProbe = cpu.X86.HasAVX512BW
+)
 
-// probe looks, 32 positions at a time, for a position x of data where
+// probe256 looks, 32 positions at a time, for a position x of data where
 // some pair k holds: data[x] == t.first[k][0] and data[x+t.dist[k]] ==
 // t.second[k][0]. It returns the first such x and true, or, when none is
 // found, the first position it did not look at (it stops where a load
@@ -15,4 +20,9 @@ var haveProbe = cpu.X86.HasAVX2
 // the caller's. newlines counts the '\n' in data[:pos].
 //
 //go:noescape
-func probe(data []byte, t *probeTable) (pos int, found bool, newlines int)
+func probe256(data []byte, t *probeTable) (pos int, found bool, newlines int)
+
+// probe512 is probe256 64 positions at a time.
+//
+//go:noescape
+func probe512(data []byte, t *probeTable) (pos int, found bool, newlines int)

@@ -2,7 +2,11 @@
 
 package parse
 
-const haveProbe = false
+const (
+	haveProbe     = false
+	haveWideProbe = false
+)
 
-// probe is never called where haveProbe is false.
-func probe(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }
+// probe256 and probe512 are never called where haveProbe is false.
+func probe256(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }
+func probe512(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }
