@@ -54,6 +54,9 @@ type pivotGroup struct {
 func newFinder(words ...string) *finder {
 	f := &finder{}
 	for _, w := range words {
+		if len(w) == 0 || len(w) > maxWord {
+			panic("parse: finder word of length 0 or over maxWord: " + w)
+		}
 		f.words = append(f.words, []byte(w))
 	}
 	f.tune(nil)
@@ -95,17 +98,22 @@ func (f *finder) tune(sample []byte) {
 		}
 	}
 	f.sampled = len(sample)
-	f.tuneProbe(&freq)
+	f.tuneProbe(sample, &freq)
 }
 
-// tuneProbe picks for each word the pair of its bytes least likely to
-// appear together by chance (rarest product of frequencies).
-func (f *finder) tuneProbe(freq *[256]int) {
+// tuneProbe picks for each word the pair of its bytes that occurs least
+// often in the sample at the pair's distance: "-login"'s '-' and 'g' are
+// rare bytes, but "-signature" and "-digest" hold them 3 apart too. Ties
+// (an empty sample) go to the rarest product of the two bytes' frequencies.
+func (f *finder) tuneProbe(sample []byte, freq *[256]int) {
 	f.probing = haveProbe && len(f.words) > 0 && len(f.words) <= probeSlots
 	f.wide = haveWideProbe
-	if !f.probing {
+	if len(f.words) == 0 || len(f.words) > probeSlots {
 		return
 	}
+	// Counting pairs costs a pass per byte of each word: a slice of the
+	// sample does.
+	sample = sample[:min(len(sample), 64<<10)]
 	f.at = f.at[:0]
 	f.table.maxDist = 0
 	for k := range probeSlots {
@@ -117,10 +125,11 @@ func (f *finder) tuneProbe(freq *[256]int) {
 		if len(w) > 1 {
 			bj = 1
 		}
+		seen := pairCounts(sample, w)
 		odds := func(i, j int) uint64 { return uint64(freq[w[i]]+1) * uint64(freq[w[j]]+1) }
 		for i := range w {
 			for j := i + 1; j < len(w); j++ {
-				if odds(i, j) < odds(bi, bj) {
+				if seen[i][j] < seen[bi][bj] || seen[i][j] == seen[bi][bj] && odds(i, j) < odds(bi, bj) {
 					bi, bj = i, j
 				}
 			}
@@ -165,6 +174,31 @@ func (f *finder) first(data []byte, from int) int {
 	}
 	return hit
 }
+
+// pairCounts counts, for each pair of bytes w[i] and w[j] (i < j), the
+// positions x of sample that hold w[i] at x and w[j] at x+j-i. Words are
+// short: maxWord bounds them.
+func pairCounts(sample, w []byte) *[maxWord][maxWord]int {
+	var seen [maxWord][maxWord]int
+	for i := range w {
+		for x := 0; ; x++ {
+			k := bytes.IndexByte(sample[x:], w[i])
+			if k < 0 {
+				break
+			}
+			x += k
+			for j := i + 1; j < len(w) && x+j-i < len(sample); j++ {
+				if sample[x+j-i] == w[j] {
+					seen[i][j]++
+				}
+			}
+		}
+	}
+	return &seen
+}
+
+// maxWord is the longest word a finder takes.
+const maxWord = 16
 
 // probeFirst is first with probe: each position probe finds is checked
 // for a whole word; the few bytes at the end probe cannot load past are

@@ -107,3 +107,25 @@ func FuzzFinder(f *testing.F) {
 		}
 	})
 }
+
+// Each word's pair is the one its lookalikes in the input do not share:
+// "-signature" and "-digest" hold "-login"'s '-' and 'g' 3 apart, LOGIN
+// holds NOTICE's 'O' and 'I' 2 apart. On such input no chosen pair may
+// occur at all, or probe would stop at every lookalike.
+func TestFinderPairs(t *testing.T) {
+	sample := []byte(strings.Repeat("key-exchange X25519 server-signature RSA-PSS server-digest SHA256 method=LOGIN, rip=1 xmail_box \"x\":\"y\"\n", 50))
+	f := newFinder(needles[:]...)
+	f.tune(sample)
+	for k, w := range needles {
+		first, second, dist := f.table.first[k][0], f.table.second[k][0], f.table.dist[k]
+		if w[f.at[k]] != first || w[f.at[k]+dist] != second {
+			t.Errorf("%q: pair %q %q %d apart is not the word's", w, first, second, dist)
+		}
+		for x := 0; x+dist < len(sample); x++ {
+			if sample[x] == first && sample[x+dist] == second {
+				t.Errorf("%q: pair %q %q %d apart occurs at %d: %q", w, first, second, dist, x, sample[x:x+dist+1])
+				break
+			}
+		}
+	}
+}
