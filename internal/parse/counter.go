@@ -34,6 +34,10 @@ const (
 	// connMemory bounds how long a postfix connection is remembered
 	// without its disconnect line.
 	connMemory = time.Hour
+	// sweepEvery is how often (in log time) the old is forgotten: each
+	// sweep goes through everything remembered, so not too often; what
+	// is too old is kept at most this much longer.
+	sweepEvery = memory / 4
 )
 
 type sessionKey struct{ host, session string }
@@ -85,7 +89,7 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	if t.After(c.latest) {
 		c.latest = t
 	}
-	if c.latest.Sub(c.swept) > time.Minute {
+	if c.latest.Sub(c.swept) > sweepEvery {
 		c.sweep()
 	}
 	if ev.saslWarning {
