@@ -41,6 +41,7 @@ func Usagef(usage, format string, args ...any) error {
 // 0 success (and -h), 1 failure, 2 usage error.
 func Main(name string, run RunFunc) int {
 	stderr := NewPrefixWriter(os.Stderr, name+": ")
+	growPipes()
 	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, stderr)
 	return Exit(stderr, err)
 }
