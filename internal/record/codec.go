@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The codec is hand-written for this one flat shape: every stage decodes
@@ -1057,6 +1058,22 @@ func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
 // characters, U+2028 and U+2029 are escaped and invalid UTF-8 becomes
 // \ufffd, byte for byte as encoding/json does.
 func appendString(dst []byte, s string) []byte {
+	dst, _ = appendText(dst, s)
+	return dst
+}
+
+// AppendBytes appends b as a JSON string, as AppendString does. valid is
+// false when b was not UTF-8 (its bad bytes were written as \ufffd): a
+// stage that must keep them (mailcop-tail's line_b64) then knows, without
+// a pass of its own over b.
+func AppendBytes(dst, b []byte) (out []byte, valid bool) {
+	// appendText only reads b, during the call: no copy is needed.
+	return appendText(dst, unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// appendText is appendString, and tells whether s was UTF-8.
+func appendText(dst []byte, s string) (out []byte, valid bool) {
+	valid = true
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; ; {
@@ -1089,6 +1106,7 @@ func appendString(dst []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
+			valid = false
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
 		case r == '\u2028' || r == '\u2029':
@@ -1103,7 +1121,7 @@ func appendString(dst []byte, s string) []byte {
 		start = i
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), valid
 }
 
 // Unquote decodes a raw JSON string value, such as an Extra field's: ok is

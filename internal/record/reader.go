@@ -227,5 +227,15 @@ func (w *Writer) Write(rec *Record) error {
 	return err
 }
 
+// WriteJSON writes obj, one record already encoded as a JSON object, and
+// a newline: for a stage that writes one shape of record at a high rate
+// (mailcop-tail's lines) and encodes it itself.
+func (w *Writer) WriteJSON(obj []byte) error {
+	if _, err := w.bw.Write(obj); err != nil {
+		return err
+	}
+	return w.bw.WriteByte('\n')
+}
+
 // Flush writes out what is buffered.
 func (w *Writer) Flush() error { return w.bw.Flush() }
