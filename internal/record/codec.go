@@ -361,7 +361,7 @@ func (d *decoder) member(r *Record) error {
 	}
 	mark := len(d.scratch)
 	var key []byte
-	if j := skipPlain(data, i+1); j < len(data) && data[j] == '"' {
+	if j := skipPlainBytes(data, i+1); j < len(data) && data[j] == '"' {
 		key = data[i+1 : j]
 		d.pos = j + 1
 	} else {
@@ -385,7 +385,7 @@ func (d *decoder) member(r *Record) error {
 	d.space()
 	id := lookup(key)
 	if i := d.pos; i < len(data) && data[i] == '"' && id != fUnknown && !isInt(id) {
-		if j := skipPlain(data, i+1); j < len(data) && data[j] == '"' {
+		if j := skipPlainBytes(data, i+1); j < len(data) && data[j] == '"' {
 			d.scratch = d.scratch[:mark]
 			d.pos = j + 1
 			d.setStr(r, id, data[i+1:j])
@@ -606,6 +606,23 @@ func load64[T string | []byte](s T, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
+// skipPlainString is skipPlain, 32 bytes a step with AVX2 while 32 or
+// more are left: log lines are long.
+func skipPlainString(s string, i int) int {
+	if haveAVX2 && len(s)-i >= 32 {
+		i += plainAVX2(s[i:])
+		if i == len(s) || !plain[s[i]] {
+			return i
+		}
+	}
+	return skipPlain(s, i)
+}
+
+// skipPlainBytes is skipPlainString for bytes, which it only reads.
+func skipPlainBytes(b []byte, i int) int {
+	return skipPlainString(unsafe.String(unsafe.SliceData(b), len(b)), i)
+}
+
 // skipPlain returns the index of the first byte of s from i on that is not
 // plain, or len(s).
 func skipPlain[T string | []byte](s T, i int) int {
@@ -647,7 +664,7 @@ func (d *decoder) str() ([]byte, error) {
 	start := d.pos + 1
 	i := start
 	for {
-		i = skipPlain(data, i)
+		i = skipPlainBytes(data, i)
 		if i == len(data) {
 			break
 		}
@@ -855,7 +872,7 @@ func (d *decoder) skipString() (invalid bool, err error) {
 	data := d.data
 	i := d.pos + 1
 	for {
-		if i = skipPlain(data, i); i == len(data) {
+		if i = skipPlainBytes(data, i); i == len(data) {
 			break
 		}
 		c := data[i]
@@ -1077,7 +1094,7 @@ func appendText(dst []byte, s string) (out []byte, valid bool) {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; ; {
-		if i = skipPlain(s, i); i == len(s) {
+		if i = skipPlainString(s, i); i == len(s) {
 			break
 		}
 		c := s[i]

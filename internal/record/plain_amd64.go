@@ -1,0 +1,14 @@
+//go:build !purego
+
+package record
+
+import "golang.org/x/sys/cpu"
+
+var haveAVX2 = cpu.X86.HasAVX2
+
+// plainAVX2 returns the index of the first byte of s that is not plain,
+// looking 32 bytes a step at whole steps only: len(s) rounded down to a
+// multiple of 32 when those hold none. It needs AVX2.
+//
+//go:noescape
+func plainAVX2(s string) int
