@@ -17,6 +17,7 @@ type worker struct {
 	clock    clock
 	finder   *finder
 	in       record.Record // a JSON input line, decoded
+	tailFile string        // the file of the last mailcop-tail record
 	lastTime time.Time
 	lastFrac int
 	buf      []byte
@@ -113,6 +114,14 @@ func trimCR(b []byte) []byte {
 func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 	if len(line) == 0 || line[0] != '{' {
 		w.plain(line, file, nil)
+		return
+	}
+	if f, l, ok := record.PlainLineRecord(line); ok {
+		// mailcop-tail's usual record: the line is read in place.
+		if string(f) != w.tailFile {
+			w.tailFile = string(f)
+		}
+		w.plain(l, w.tailFile, nil)
 		return
 	}
 	if err := w.in.Unmarshal(line); err != nil {

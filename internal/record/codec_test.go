@@ -687,3 +687,44 @@ func TestSkipPlain(t *testing.T) {
 		}
 	}
 }
+
+// PlainLineRecord takes only what Unmarshal reads as a bare line record,
+// and returns the same file and line.
+func FuzzPlainLineRecord(f *testing.F) {
+	f.Add([]byte(`{"file":"/var/log/mail.log","line":"Nov 25 06:25:01 mx1 dovecot: imap-login: Login: user=<a>"}`))
+	f.Add([]byte(`{"line":"x"}`))
+	f.Add([]byte(`{"file":"a","line":"tab\there"}`))
+	f.Add([]byte(`{"file":"a","line":"b","line_b64":"Yg=="}`))
+	f.Add([]byte(`{"file":"a","line":"b"} `))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		file, line, ok := PlainLineRecord(b)
+		if !ok {
+			return
+		}
+		var r Record
+		if err := r.Unmarshal(b); err != nil {
+			t.Fatalf("PlainLineRecord took %q, Unmarshal: %v", b, err)
+		}
+		want := Record{File: r.File, Line: r.Line}
+		if !reflect.DeepEqual(r, want) || r.File != string(file) || r.Line != string(line) {
+			t.Errorf("PlainLineRecord(%q) = %q, %q; Unmarshal: %+v", b, file, line, r)
+		}
+	})
+}
+
+func TestPlainLineRecord(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"file":"/var/log/mail.log","line":"Nov 25 06:25:01 mx1 postfix/smtpd[1]: x"}`: true,
+		`{"line":"Nov 25 06:25:01 mx1 postfix/smtpd[1]: x"}`:                            true,
+		`{"file":"/var/log/mail.log","line":"user=<\"a\">"}`:                            false, // escapes: Unmarshal's
+		`{"file":"/var/log/mail.log","line":"caf\u00e9"}`:                               false,
+		`{"file":"/var/log/mail.log","line":"café"}`:                                    false, // not ASCII
+		`{"file":"/var/log/mail.log","line":"x","line_b64":"eA=="}`:                     false,
+		`{"line":"x","file":"/var/log/mail.log"}`:                                       false, // another order
+		`{"file":"/var/log/mail.log","line":"x"`:                                        false,
+	} {
+		if _, _, ok := PlainLineRecord([]byte(in)); ok != want {
+			t.Errorf("PlainLineRecord(%s): ok %v, want %v", in, ok, want)
+		}
+	}
+}
