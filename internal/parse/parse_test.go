@@ -3,7 +3,9 @@ package parse
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -215,6 +217,34 @@ func TestInputForms(t *testing.T) {
 				t.Errorf("\n got: %s\nwant: %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// Every line of the parse table, wrapped as mailcop-tail wraps it, gives
+// the same records plus "file", whether parse reads the record in place
+// (PlainLineRecord) or decodes it (here forced by a needless escape).
+func TestTailRecordPaths(t *testing.T) {
+	cfg := testConfig()
+	for _, tt := range parseTests {
+		if strings.HasPrefix(tt.in, "{") {
+			continue
+		}
+		want, _ := parseAll(t, cfg, tt.in)
+		for i := range want {
+			want[i].File = "/var/log/mail.log"
+		}
+		encoded := string(record.AppendString(nil, tt.in))
+		inPlace := `{"file":"/var/log/mail.log","line":` + encoded + `}`
+		decoded := `{"file":"/var/log/mail.log","line":"\u` + fmt.Sprintf("%04x", tt.in[0]) + encoded[2:] + `}`
+		for _, in := range []string{inPlace, decoded} {
+			got, warns := parseAll(t, cfg, in)
+			if len(warns) > 0 {
+				t.Errorf("%s: warnings: %v", in, warns)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s:\n got %+v\nwant %+v", in, got, want)
+			}
+		}
 	}
 }
 
