@@ -624,17 +624,20 @@ func skipPlainBytes(b []byte, i int) int {
 	return skipPlainString(unsafe.String(unsafe.SliceData(b), len(b)), i)
 }
 
+// specials sets the top bit of each byte of w that is not plain, or of
+// some later byte; the lowest set bit is exact. These are the classic
+// tests for a zero byte and a byte below n.
+func specials(w uint64) uint64 {
+	quote := w ^ ('"' * ones)
+	slash := w ^ ('\\' * ones)
+	return ((w-' '*ones)&^w | (quote-ones)&^quote | (slash-ones)&^slash | w) & highs
+}
+
 // skipPlain returns the index of the first byte of s from i on that is not
 // plain, or len(s).
 func skipPlain[T string | []byte](s T, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		w := load64(s, i)
-		// The classic tests for a zero byte and a byte below n, which are
-		// exact in their lowest set bit, the one that counts here.
-		quote := w ^ ('"' * ones)
-		slash := w ^ ('\\' * ones)
-		m := (w-' '*ones)&^w | (quote-ones)&^quote | (slash-ones)&^slash | w
-		if m &= highs; m != 0 {
+		if m := specials(load64(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -643,11 +646,7 @@ func skipPlain[T string | []byte](s T, i int) int {
 		// replaced by a plain one so that none of them sets a flag or a
 		// borrow. Most fields are short: this saves a byte-by-byte loop.
 		keep := ^uint64(0) << (8 * (8 - n))
-		w := load64(s, len(s)-8)&keep | 'a'*ones&^keep
-		quote := w ^ ('"' * ones)
-		slash := w ^ ('\\' * ones)
-		m := ((w-' '*ones)&^w | (quote-ones)&^quote | (slash-ones)&^slash | w) & highs
-		if m != 0 {
+		if m := specials(load64(s, len(s)-8)&keep | 'a'*ones&^keep); m != 0 {
 			return len(s) - 8 + bits.TrailingZeros64(m)/8
 		}
 		return len(s)
