@@ -37,7 +37,7 @@ func parseDovecot(tag, msg []byte, ev *event) (matched bool) {
 	case hasPrefix(msg, "pam_unix(dovecot:"):
 		return pamUnix(msg, ev)
 	case bytes.HasSuffix(proc, []byte("-login")):
-		ev.service = string(proc[:len(proc)-len("-login")])
+		ev.service = ev.str(proc[:len(proc)-len("-login")])
 		return loginLine(msg, ev)
 	case hasPrefix(msg, "Debug: "):
 		ev.kind = kindIgnore
@@ -182,7 +182,7 @@ func authAttempt(msg []byte, ev *event) bool {
 		if lt < 0 {
 			return false
 		}
-		session = text(prefix[lt+1 : n-1])
+		session = ev.text(prefix[lt+1 : n-1])
 		prefix = prefix[:lt]
 	}
 	open := 0
@@ -194,7 +194,7 @@ func authAttempt(msg []byte, ev *event) bool {
 	}
 	name := prefix[:open]
 	args := prefix[open+1 : len(prefix)-1]
-	user, ip, extra, ok := userAndIP(args)
+	user, ip, extra, ok := userAndIP(args, ev)
 	if !ok {
 		if bytes.IndexByte(args, ',') < 0 || bytes.HasSuffix(args, []byte(",")) {
 			// A userdb look-up without a client address: a delivery
@@ -205,15 +205,15 @@ func authAttempt(msg []byte, ev *event) bool {
 		return false
 	}
 	if session == "" && hasPrefix(extra, "<") && extra[len(extra)-1] == '>' {
-		session = text(extra[1 : len(extra)-1])
+		session = ev.text(extra[1 : len(extra)-1])
 	}
 	if m, ok := bytes.CutPrefix(extra, []byte("sasl:")); ok {
-		ev.method = string(bytes.ToUpper(m))
+		ev.method = ev.upper(m)
 	}
 	if passdb == nil {
 		passdb = name
 	}
-	ev.passdb = string(passdb)
+	ev.passdb = ev.str(passdb)
 	ev.user, ev.ip, ev.session = user, ip, session
 	ev.pwHash = passwordHash(verdict)
 	ev.src = srcDovecotAuth
@@ -224,20 +224,20 @@ func authAttempt(msg []byte, ev *event) bool {
 
 // userAndIP splits "USER,IP[,EXTRA]": the fields after the user are
 // dovecot's, so the address is found from the right.
-func userAndIP(args []byte) (user, ip string, extra []byte, ok bool) {
+func userAndIP(args []byte, ev *event) (user, ip string, extra []byte, ok bool) {
 	last := bytes.LastIndexByte(args, ',')
 	if last < 0 {
 		return "", "", nil, false
 	}
 	if a := canonicalIP(args[last+1:]); a != "" {
-		return text(args[:last]), a, nil, true
+		return ev.text(args[:last]), a, nil, true
 	}
 	prev := bytes.LastIndexByte(args[:last], ',')
 	if prev < 0 {
 		return "", "", nil, false
 	}
 	if a := canonicalIP(args[prev+1 : last]); a != "" {
-		return text(args[:prev]), a, args[last+1:], true
+		return ev.text(args[:prev]), a, args[last+1:], true
 	}
 	return "", "", nil, false
 }
@@ -391,7 +391,7 @@ func loginFields(f []byte, ev *event) {
 	if k := lastIndex(after, "session=<"); k >= 0 {
 		s := after[k+len("session=<"):]
 		if e := bytes.IndexByte(s, '>'); e >= 0 {
-			ev.session = text(s[:e])
+			ev.session = ev.text(s[:e])
 		}
 	}
 	head := bytes.TrimSuffix(f[:rip], []byte(", "))

@@ -94,7 +94,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 	if !ok || len(mech) == 0 || len(mech) > 40 {
 		return false
 	}
-	ev.method = string(bytes.ToUpper(mech))
+	ev.method = ev.upper(mech)
 	ev.saslWarning = true
 	why = bytes.TrimPrefix(why, []byte(" "))
 	// The username, when logged, comes last and is the client's text; the
