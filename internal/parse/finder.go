@@ -14,8 +14,8 @@ import "bytes"
 //
 // Where the CPU has AVX2, probe goes faster still: it tests a pair of
 // bytes of every word at once, 32 positions a step (64 with AVX-512), in
-// one pass (the pivot groups need one pass each); the pair is again the
-// rarest.
+// one pass (the pivot groups need one pass each); the pair is the one
+// that occurs least often together in the input.
 type finder struct {
 	words   [][]byte
 	groups  []pivotGroup
@@ -34,6 +34,8 @@ const probeSlots = 6
 // probeTable is laid out for probe: each word's pair of bytes, repeated
 // 32 times, and the distance between them. Unused slots repeat slot 0.
 // Newlines are counted on the way, which saves a pass over the block.
+// The assembly reads the fields at fixed offsets: TestProbeTableLayout
+// holds them.
 type probeTable struct {
 	first   [probeSlots][32]byte
 	second  [probeSlots][32]byte
