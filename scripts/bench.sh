@@ -346,3 +346,14 @@ if latency=$(go test -run '^$' -bench 'FollowLatency' -benchtime 200x ./internal
 else
 	echo "mailcop-tail -f latency: n/a ($(tail -n 1 <<<"$latency"))"
 fi
+# The live pipeline, tail -f | parse | geo as processes joined by pipes:
+# from a line's write() to its record out of geo (target p95 < 250 ms).
+if latency=$(go test -run '^$' -bench 'LivePipeline' -benchtime 200x . 2>&1); then
+	awk '/^BenchmarkLivePipeline/ {
+		for (i = 3; i < NF; i += 2) v[$(i + 1)] = $i
+		printf "tail -f | parse | geo latency: p50 %.1f ms, p95 %.1f ms, max %.1f ms (target p95 < 250 ms: %s)\n",
+			v["p50-ms"], v["p95-ms"], v["max-ms"], (v["p95-ms"] < 250 ? "ok" : "MISSED")
+	}' <<<"$latency"
+else
+	echo "tail -f | parse | geo latency: n/a ($(tail -n 1 <<<"$latency"))"
+fi
