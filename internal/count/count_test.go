@@ -3,7 +3,6 @@ package count
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,8 +14,6 @@ import (
 	"github.com/mailcop/mailcop/internal/cli"
 	gold "github.com/mailcop/mailcop/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMain(m *testing.M) {
 	// A case that forgets -tz must still give the same bytes everywhere.
@@ -110,31 +107,19 @@ func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			stdin := readIn(t, tc.in)
+			stdin := gold.Input(t, tc.in)
 			stdout, stderr, code := run(tc.args, stdin)
 			if code != tc.exit {
 				t.Errorf("exit status %d, want %d; stderr:\n%s", code, tc.exit, stderr)
 			}
-			golden(t, filepath.Join("testdata", tc.name+".out"), stdout)
-			golden(t, filepath.Join("testdata", tc.name+".err"), stderr)
+			gold.Check(t, filepath.Join("testdata", tc.name+".out"), stdout)
+			gold.Check(t, filepath.Join("testdata", tc.name+".err"), stderr)
 			// Same input, same bytes.
 			if again, _, _ := run(tc.args, stdin); !bytes.Equal(again, stdout) {
 				t.Errorf("second run gave different output:\n%s\nfirst:\n%s", again, stdout)
 			}
 		})
 	}
-}
-
-func readIn(t *testing.T, name string) []byte {
-	t.Helper()
-	if name == "" {
-		return nil
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", name+".in"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // run runs the stage as cli.Main would, returning stdout, stderr as the
@@ -151,7 +136,7 @@ func run(args []string, stdin []byte) (stdout, stderr []byte, code int) {
 // in reverse give the same bytes (ties.in has no tie in first or last
 // times, which do keep the first seen).
 func TestOrderIndependent(t *testing.T) {
-	in := readIn(t, "ties")
+	in := gold.Input(t, "ties")
 	lines := bytes.SplitAfter(bytes.TrimSuffix(in, []byte("\n")), []byte("\n"))
 	slices.Reverse(lines)
 	for i := range lines {
@@ -169,7 +154,7 @@ func TestOrderIndependent(t *testing.T) {
 
 // -asc prints exactly the reverse of the default order, for any sort.
 func TestAscReverses(t *testing.T) {
-	in := readIn(t, "attacks")
+	in := gold.Input(t, "attacks")
 	for _, sort := range []string{"count", "users", "ips", "countries", "first", "last", "key"} {
 		for _, by := range []string{"ip", "user", "country,service"} {
 			args := []string{"-by", by, "-sort", sort, "-outcome", "any"}
@@ -195,10 +180,4 @@ func TestCancelled(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("wrote %q after cancel", out.Bytes())
 	}
-}
-
-// golden compares got with a golden file (go test -update rewrites it).
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	gold.Check(t, path, got, *update)
 }

@@ -15,8 +15,6 @@ import (
 	gold "github.com/mailcop/mailcop/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // dbDir holds the test databases (testdb_test.go), built once per run.
 var (
 	dbDir     string
@@ -110,7 +108,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			stdin := readIn(t, tc.in)
+			stdin := gold.Input(t, tc.in)
 			args := expand(tc.args, db)
 			e := testEnv(expand(tc.env, db), expand(tc.dirs, db))
 			stdout, stderr, code := runStage(args, stdin, e)
@@ -118,8 +116,8 @@ func TestGolden(t *testing.T) {
 				t.Errorf("exit status %d, want %d; stderr:\n%s", code, tc.exit, stderr)
 			}
 			stderr = bytes.ReplaceAll(stderr, []byte(db), []byte("$DB"))
-			golden(t, filepath.Join("testdata", tc.name+".out"), stdout)
-			golden(t, filepath.Join("testdata", tc.name+".err"), stderr)
+			gold.Check(t, filepath.Join("testdata", tc.name+".out"), stdout)
+			gold.Check(t, filepath.Join("testdata", tc.name+".err"), stderr)
 		})
 	}
 }
@@ -153,22 +151,4 @@ func runStage(args []string, stdin []byte, e env) (stdout, stderr []byte, code i
 	err := run(context.Background(), args, bytes.NewReader(stdin), &out, ew, e, noHUP)
 	code = cli.Exit(ew, err)
 	return out.Bytes(), errb.Bytes(), code
-}
-
-func readIn(t *testing.T, name string) []byte {
-	t.Helper()
-	if name == "" {
-		return nil
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", name+".in"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// golden compares got with a golden file (go test -update rewrites it).
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	gold.Check(t, path, got, *update)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	gold "github.com/mailcop/mailcop/internal/golden"
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
@@ -211,7 +212,7 @@ func TestCommittedDBs(t *testing.T) {
 		"GeoLite2-ASN-test.mmdb":  buildDB(t, "GeoLite2-ASN", 6, asnNetworks),
 	} {
 		path := filepath.Join("testdata", name)
-		if *update {
+		if gold.Updating() {
 			if err := os.WriteFile(path, data, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -5,17 +5,38 @@ package golden
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// Check compares got with the file at path, or rewrites the file when
-// update is set (go test -update). An absent file stands for empty output.
-func Check(t testing.TB, path string, got []byte, update bool) {
+// update is go test -update, in every package whose tests use this one.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// Updating tells whether the golden files are being rewritten.
+func Updating() bool { return *update }
+
+// Input returns testdata/NAME.in, a case's standard input; no name, none.
+func Input(t testing.TB, name string) []byte {
 	t.Helper()
-	if update {
+	if name == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", name+".in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Check compares got with the file at path, or rewrites the file under
+// go test -update. An absent file stands for empty output.
+func Check(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
 		if len(got) == 0 {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				t.Fatal(err)

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"github.com/mailcop/mailcop/internal/cli"
 	gold "github.com/mailcop/mailcop/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestMain pins what a report takes from its surroundings: the zone, the
 // clock and randomness of -mail, the environment and the host name.
@@ -139,8 +136,8 @@ func TestGolden(t *testing.T) {
 			if code != tc.exit {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.exit, stderr)
 			}
-			golden(t, tc.name+".out", out)
-			golden(t, tc.name+".err", []byte(stderr))
+			gold.Check(t, filepath.Join("testdata", tc.name+".out"), out)
+			gold.Check(t, filepath.Join("testdata", tc.name+".err"), []byte(stderr))
 		})
 	}
 }
@@ -156,10 +153,4 @@ func input(t *testing.T, name string) []byte {
 		all = append(all, b...)
 	}
 	return all
-}
-
-// golden compares got with testdata/name (go test -update rewrites it).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	gold.Check(t, filepath.Join("testdata", name), got, *update)
 }
