@@ -48,15 +48,7 @@ func TestREADME(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
-		Setup: func(env *testscript.Env) error {
-			wd, err := os.Getwd()
-			if err != nil {
-				return err
-			}
-			env.Setenv("REPO", wd)
-			env.Setenv("TZ", "UTC")
-			return nil
-		},
+		Setup:               setupScript,
 	})
 }
 

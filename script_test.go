@@ -33,16 +33,18 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("MAILCOP_UPDATE") != "",
-		Setup: func(env *testscript.Env) error {
-			// The scripts read the bundled sample and the shared corpus
-			// from the repository, and pin the zone.
-			wd, err := os.Getwd()
-			if err != nil {
-				return err
-			}
-			env.Setenv("REPO", wd)
-			env.Setenv("TZ", "UTC")
-			return nil
-		},
+		Setup:               setupScript,
 	})
+}
+
+// setupScript gives a script what it reads from the repository (the
+// bundled sample, the shared corpus) as $REPO, and pins the zone.
+func setupScript(env *testscript.Env) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	env.Setenv("REPO", wd)
+	env.Setenv("TZ", "UTC")
+	return nil
 }

@@ -296,20 +296,16 @@ func publicIPv6(r *rand.Rand) string {
 	var b [16]byte
 	b[0], b[1] = 0x2a, byte(r.IntN(16))
 	b[2], b[3] = byte(r.IntN(256)), byte(r.IntN(256))
-	b[4], b[5] = byte(r.IntN(256)), byte(r.IntN(256))
-	if r.IntN(2) == 0 {
-		// a server-style address: ::N
-		b[15] = byte(1 + r.IntN(254))
-	} else {
-		for i := 8; i < 16; i++ {
-			b[i] = byte(r.IntN(256))
-		}
-	}
-	return netip.AddrFrom16(b).String()
+	return ipv6Host(r, b)
 }
 
 func docIPv6(r *rand.Rand) string {
-	b := [16]byte{0x20, 0x01, 0x0d, 0xb8}
+	return ipv6Host(r, [16]byte{0x20, 0x01, 0x0d, 0xb8})
+}
+
+// ipv6Host fills in a random subnet (bytes 4-5) and host of the prefix b:
+// half the time a server-style ::N, else 64 random bits.
+func ipv6Host(r *rand.Rand, b [16]byte) string {
 	b[4], b[5] = byte(r.IntN(256)), byte(r.IntN(256))
 	if r.IntN(2) == 0 {
 		b[15] = byte(1 + r.IntN(254))
