@@ -146,19 +146,10 @@ func (ev *event) upper(b []byte) string {
 
 // str is text(b), interned.
 func (ev *event) str(b []byte) string {
-	in := ev.strs
-	if in == nil {
+	if ev.strs == nil {
 		return text(b)
 	}
-	if s, ok := in.strs[string(b)]; ok {
-		return s
-	}
-	if len(in.strs) >= internMax {
-		clear(in.strs)
-	}
-	s := text(b)
-	in.strs[string(b)] = s
-	return s
+	return intern(ev.strs.strs, b, text)
 }
 
 // addr is canonicalIP(b), interned.
@@ -167,18 +158,23 @@ func (ev *event) addr(b []byte) string {
 		// Checking a dotted quad and copying it costs less than a lookup.
 		return ev.text(b)
 	}
-	in := ev.strs
-	if in == nil {
+	if ev.strs == nil {
 		return canonicalIP(b)
 	}
-	if s, ok := in.ips[string(b)]; ok {
+	return intern(ev.strs.ips, b, canonicalIP)
+}
+
+// intern returns m's string for b, made by mk the first time. The map is
+// emptied once it holds internMax strings: the bound on its memory.
+func intern(m map[string]string, b []byte, mk func([]byte) string) string {
+	if s, ok := m[string(b)]; ok {
 		return s
 	}
-	if len(in.ips) >= internMax {
-		clear(in.ips)
+	if len(m) >= internMax {
+		clear(m)
 	}
-	s := canonicalIP(b)
-	in.ips[string(b)] = s
+	s := mk(b)
+	m[string(b)] = s
 	return s
 }
 
