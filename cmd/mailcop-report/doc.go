@@ -28,7 +28,8 @@
 //	              From, To, Subject (the server and the attempt count), Date,
 //	              Message-ID, Auto-Submitted, and multipart/alternative with
 //	              the text and the HTML
-//	-to addr,...  recipients of -mail (default $MAILCOP_TO)
+//	-to addr,...  recipients of -mail (default $MAILCOP_TO); a bare name
+//	              (root) is a local mailbox, as for sendmail -t
 //	-from addr    sender of -mail (default $MAILCOP_FROM, else
 //	              mailcop <root@this host>)
 //	-lang l       en (default) or fr, whose headings follow the old French

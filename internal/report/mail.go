@@ -26,7 +26,7 @@ import (
 // when parsed, those from the log (the host in the subject) went through
 // safe, and every value is checked again here, so that nothing can add
 // a header or a recipient.
-func writeMail(w *bufio.Writer, sum *summary, to []*mail.Address, from *mail.Address, now time.Time, rnd io.Reader) error {
+func writeMail(w *bufio.Writer, sum *summary, to []string, from *mail.Address, now time.Time, rnd io.Reader) error {
 	var text, html bytes.Buffer
 	tw := bufio.NewWriter(&text)
 	if err := writeText(tw, sum); err != nil {
@@ -46,13 +46,9 @@ func writeMail(w *bufio.Writer, sum *summary, to []*mail.Address, from *mail.Add
 	boundary := "mailcop-" + hex.EncodeToString(id[:12])
 	msgID := "<" + now.UTC().Format("20060102150405") + "." + hex.EncodeToString(id[12:]) + "@" + idDomain(from.Address) + ">"
 
-	var recipients []string
-	for _, a := range to {
-		recipients = append(recipients, a.String())
-	}
 	headers := []struct{ name, value string }{
 		{"From", from.String()},
-		{"To", strings.Join(recipients, ", ")},
+		{"To", strings.Join(to, ", ")},
 		{"Subject", encodeSubject(sum.m.subject(sum.host, sum.attempts, sum.alerts))},
 		{"Date", now.Format(time.RFC1123Z)},
 		{"Message-ID", msgID},
@@ -63,6 +59,10 @@ func writeMail(w *bufio.Writer, sum *summary, to []*mail.Address, from *mail.Add
 	for _, h := range headers {
 		if err := checkHeader(h.value); err != nil {
 			return fmt.Errorf("%s header: %w", h.name, err)
+		}
+		if h.name == "To" {
+			writeFolded(w, h.name, to)
+			continue
 		}
 		w.WriteString(h.name + ": " + h.value + "\n")
 	}
@@ -178,8 +178,117 @@ func idDomain(addr string) string {
 	return d
 }
 
-// parseAddresses reads -to (or MAILCOP_TO): addresses separated by
-// commas, as in a To header.
+// foldWidth is where a header line is folded when it can be: RFC 5322
+// recommends 78 characters, and forbids more than 998.
+const foldWidth = 78
+
+// writeFolded writes a header of comma-separated items, folding its line
+// (a line break before the space after a comma, RFC 5322 section 2.2.3)
+// where the next item would pass foldWidth, so that a hundred recipients
+// still make lines every mail server takes.
+func writeFolded(w *bufio.Writer, name string, items []string) {
+	w.WriteString(name + ":")
+	n := len(name) + 1
+	for i, it := range items {
+		sep := " "
+		if i < len(items)-1 {
+			it += ","
+		}
+		if i > 0 && n+1+len(it) > foldWidth {
+			sep = "\n "
+			n = 0
+		}
+		w.WriteString(sep + it)
+		n += 1 + len(it)
+	}
+	w.WriteString("\n")
+}
+
+// maxRecipient is the longest recipient taken: with its folding space
+// and comma it still fits in one 998-character header line.
+const maxRecipient = 900
+
+// parseRecipients reads -to (or MAILCOP_TO): addresses separated by
+// commas, as in a To header, and returns each as the header writes it. A
+// bare local name (root, postmaster) is a local recipient, as sendmail
+// -t takes it, and is written as it is: net/mail wants an '@'.
+func parseRecipients(s string) ([]string, error) {
+	if err := checkHeader(s); err != nil {
+		return nil, err
+	}
+	var list []string
+	for _, item := range splitAddressList(s) {
+		item = strings.TrimSpace(item)
+		var r string
+		switch {
+		case item == "":
+			return nil, errors.New("an empty recipient")
+		case isLocalPart(item):
+			r = item
+		default:
+			a, err := mail.ParseAddress(item)
+			if err != nil && item != strings.TrimSpace(s) {
+				err = fmt.Errorf("%q: %w", item, err)
+			}
+			if err != nil {
+				return nil, err
+			}
+			r = a.String()
+		}
+		if len(r) > maxRecipient {
+			return nil, fmt.Errorf("a recipient of %d characters: at most %d", len(r), maxRecipient)
+		}
+		list = append(list, r)
+	}
+	return list, nil
+}
+
+// splitAddressList cuts a list at the commas that separate its
+// addresses, not those inside a quoted name, a comment or angle brackets
+// ("Doe, John" <john@example.com>).
+func splitAddressList(s string) []string {
+	var items []string
+	start, depth, quoted, angle := 0, 0, false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++ // the escaped character, whatever it is
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case c == '<':
+			angle = true
+		case c == '>':
+			angle = false
+		case c == ',' && !angle:
+			items = append(items, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(items, s[start:])
+}
+
+// isLocalPart reports whether s is a bare local name: an RFC 5322
+// dot-atom of at most 64 characters, without '@'.
+func isLocalPart(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~.", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseAddresses reads -from (or MAILCOP_FROM).
 func parseAddresses(s string) ([]*mail.Address, error) {
 	if err := checkHeader(s); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -218,6 +219,72 @@ func TestEncodeSubject(t *testing.T) {
 			if strings.HasPrefix(w, "=?") && len(w) > 75 {
 				t.Errorf("%q: encoded word %q longer than 75", s, w)
 			}
+		}
+	}
+}
+
+// -to root makes a message whose To is root, as sendmail -t reads it.
+func TestMailToLocal(t *testing.T) {
+	out, stderr, code := run([]string{"-mail", "-to", "root"}, bytes.NewReader(input(t, "geo")))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	h, _, _ := parseMail(t, out)
+	if to := h.Get("To"); to != "root" {
+		t.Errorf("To %q, want root", to)
+	}
+}
+
+// A hundred recipients fold into lines of at most 78 characters that
+// read back as the hundred addresses.
+func TestMailToFolded(t *testing.T) {
+	var list []string
+	for i := range 100 {
+		list = append(list, fmt.Sprintf("Admin %d <admin%d@mailboxes.example.com>", i, i))
+	}
+	out, stderr, code := run([]string{"-mail", "-to", strings.Join(list, ", ")}, bytes.NewReader(input(t, "geo")))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	head, _, _ := strings.Cut(string(out), "\nSubject:")
+	lines := strings.Split(head, "\n")
+	if len(lines) < 40 || !strings.HasPrefix(lines[1], "To: ") {
+		t.Fatalf("the To header is not folded: %d lines from From to Subject", len(lines))
+	}
+	for _, line := range lines[1:] {
+		if len(line) > 78 {
+			t.Errorf("To line of %d characters: %.80q", len(line), line)
+		}
+	}
+	h, _, _ := parseMail(t, out)
+	to, err := h.AddressList("To") // unfolded
+	if err != nil || len(to) != 100 || to[99].Address != "admin99@mailboxes.example.com" {
+		t.Errorf("To unfolds into %d recipients (%v): %.200q", len(to), err, h.Get("To"))
+	}
+}
+
+// The list is cut at the commas between addresses only, and a bare local
+// name is taken as sendmail -t takes it.
+func TestParseRecipients(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"root", []string{"root"}},
+		{"root, postmaster", []string{"root", "postmaster"}},
+		{"root,admin@example.com", []string{"root", "<admin@example.com>"}},
+		{`"Doe, John" <john@example.com>, root`, []string{`"Doe, John" <john@example.com>`, "root"}},
+		{"ops@example.com (on call, nights)", []string{`"on call, nights" <ops@example.com>`}},
+		{"first.last", []string{"first.last"}},
+	} {
+		got, err := parseRecipients(tc.in)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("parseRecipients(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"not an address", "root@", ".root", "ro..ot", "root,,admin@example.com", "root,", "root\nBcc: x@example.org", strings.Repeat("a", 65), "a@" + strings.Repeat("b", 900) + ".example"} {
+		if got, err := parseRecipients(in); err == nil {
+			t.Errorf("parseRecipients(%q) = %q, want an error", in, got)
 		}
 	}
 }

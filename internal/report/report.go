@@ -48,7 +48,8 @@ and how many auth lines mailcop-parse did not understand.
                 before is an alert line. Colour only on a terminal
   -html         the summary as one self-contained HTML page
   -mail         the summary as an email (text and HTML) for sendmail -t -oi
-  -to addr,...  recipients of -mail (default $MAILCOP_TO)
+  -to addr,...  recipients of -mail (default $MAILCOP_TO); a bare name
+                (root) is a local mailbox, as for sendmail -t
   -from addr    sender of -mail (default $MAILCOP_FROM, else
                 mailcop <root@this host>)
   -lang l       en (default) or fr
@@ -78,7 +79,7 @@ type config struct {
 	host   string
 	match  *matcher
 	colour bool
-	to     []*mail.Address
+	to     []string // as the To header writes them
 	from   *mail.Address
 }
 
@@ -274,7 +275,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 		return nil, nil, cli.Usagef(usage, "-mail: no recipient: give -to or set MAILCOP_TO")
 	}
 	var err error
-	if cfg.to, err = parseAddresses(*to); err != nil {
+	if cfg.to, err = parseRecipients(*to); err != nil {
 		return nil, nil, cli.Usagef(usage, "-to %q: %v", *to, err)
 	}
 	if *from == "" {
