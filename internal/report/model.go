@@ -459,7 +459,7 @@ func (s *stats) hourSection(m *msgs) *section {
 		if _, ok := days[d]; !ok {
 			order = append(order, d)
 		}
-		days[d] += s.hours[h]
+		days[d] = sat(days[d], s.hours[h])
 	}
 	for _, d := range order {
 		t.rows = append(t.rows, []string{d, num(days[d])})

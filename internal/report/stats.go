@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -269,8 +270,9 @@ func (s *stats) failure(r *record.Record) {
 	if r.Attempts > 1 {
 		n = int64(r.Attempts)
 	}
-	s.attempts += n
-	s.host(r).attempts += n
+	s.attempts = sat(s.attempts, n)
+	h := s.host(r)
+	h.attempts = sat(h.attempts, n)
 	if r.Country != "" || r.Scope != "" || r.ASN != 0 {
 		s.geo = true
 	}
@@ -278,12 +280,13 @@ func (s *stats) failure(r *record.Record) {
 	ipi := s.ip(r)
 	ui := s.user(r.User)
 	if ipi >= 0 {
-		s.ips[ipi].attempts += n
-		s.nets[s.ips[ipi].net].attempts += n
+		s.ips[ipi].attempts = sat(s.ips[ipi].attempts, n)
+		nt := s.nets[s.ips[ipi].net]
+		nt.attempts = sat(nt.attempts, n)
 	}
 	if ui >= 0 {
 		u := &s.users[ui]
-		u.attempts += n
+		u.attempts = sat(u.attempts, n)
 		switch {
 		case r.Reason == "password_mismatch":
 			u.exists = 1
@@ -291,7 +294,8 @@ func (s *stats) failure(r *record.Record) {
 			u.exists = -1
 		}
 		if r.ASN != 0 {
-			s.userAS[uint64(ui)<<32|uint64(uint32(r.ASN))] += n
+			k := uint64(ui)<<32 | uint64(uint32(r.ASN))
+			s.userAS[k] = sat(s.userAS[k], n)
 		}
 	}
 	if ipi >= 0 && ui >= 0 {
@@ -300,7 +304,7 @@ func (s *stats) failure(r *record.Record) {
 			s.ips[ipi].users++
 			s.users[ui].ips++
 		}
-		s.pairs[key] += n
+		s.pairs[key] = sat(s.pairs[key], n)
 		if r.PwHash != "" {
 			h := s.hashes[key]
 			if h == nil {
@@ -317,7 +321,7 @@ func (s *stats) failure(r *record.Record) {
 		c = &countryStat{label: countryLabel(r)}
 		s.countries[strings.Clone(ck)] = c
 	}
-	c.attempts += n
+	c.attempts = sat(c.attempts, n)
 	if ipi >= 0 && !s.ips[ipi].geoDone {
 		s.ips[ipi].geoDone = true
 		s.ips[ipi].country = ck
@@ -330,7 +334,7 @@ func (s *stats) failure(r *record.Record) {
 		if h < 0 {
 			h -= 3599
 		}
-		s.hours[h/3600] += n
+		s.hours[h/3600] = sat(s.hours[h/3600], n)
 	}
 
 	if len(s.lastRing) > 0 {
@@ -500,4 +504,14 @@ func netOf(ip string) string {
 		return ip
 	}
 	return p.String()
+}
+
+// sat is a+n for counts, held at the largest int64 instead of wrapping
+// into negatives: "attempts" comes from the input, and a hostile value
+// must not turn a total upside down.
+func sat(a, n int64) int64 {
+	if a > math.MaxInt64-n {
+		return math.MaxInt64
+	}
+	return a + n
 }

@@ -304,3 +304,25 @@ func TestFlagsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// "attempts" comes from the input: two values whose sum passes 2^63 hold
+// the totals at the largest count rather than turn them negative.
+func TestTotalsSaturate(t *testing.T) {
+	const huge = "9223372036854775000"
+	var in strings.Builder
+	for i, user := range []string{"a@example.com", "a@example.com", "b@example.com"} {
+		fmt.Fprintf(&in, `{"time":"2026-11-25T13:0%d:00+00:00","host":"mx1","event":"auth","outcome":"failure","reason":"password_mismatch","user":%q,"ip":"192.0.2.1","country":"NL","asn":64496,"attempts":%s}`+"\n", i, user, huge)
+	}
+	for _, mode := range []string{"-tz=UTC", "-html", "-live"} {
+		out, stderr, code := run([]string{mode}, strings.NewReader(in.String()))
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", mode, code, stderr)
+		}
+		if neg := regexp.MustCompile(`-[0-9]{6,}`).Find(out); neg != nil {
+			t.Errorf("%s: a negative count %s:\n%s", mode, neg, out)
+		}
+		if mode == "-tz=UTC" && !bytes.Contains(out, []byte("9223372036854775807 failed attempts from 1 address against 2 accounts")) {
+			t.Errorf("%s: the total is not held at 2^63-1:\n%s", mode, out)
+		}
+	}
+}
