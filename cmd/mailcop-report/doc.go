@@ -6,7 +6,8 @@
 //
 //	mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
 //	               [-lang en|fr] [-top n] [-tz zone] [-host name]
-//	               [-match word] [-color auto|always|never] [file ...]
+//	               [-match word] [-color auto|always|never]
+//	               [-warnings file] [file ...]
 //
 // It reads the files named, or standard input, one JSON object per line
 // as mailcop-parse writes them, with or without the country and network
@@ -44,6 +45,10 @@
 //	              holds it (any case), whose country is it (code or name) or
 //	              whose AS is it (AS4134); with -live, their logins too
 //	-color when   auto (default), always or never
+//	-warnings file
+//	              lines that head the summary in a Warnings section: what
+//	              the stages upstream said on stderr, as the daily mail
+//	              passes them (the first 20 are shown)
 //
 // # The live view
 //

@@ -31,6 +31,7 @@ type msgs struct {
 	secHours, secDays, secHashes    string
 	secLast, secBans, secNotBanned  string
 	secCoverage                     string
+	secWarnings, warningsNote       string
 	noGeo, hashesNote, coverageNote string
 	coverage                        func(n int64) string
 
@@ -108,6 +109,8 @@ var english = &msgs{
 	secBans:       "Last %d addresses banned by fail2ban",
 	secNotBanned:  "Loudest attackers fail2ban did not ban",
 	secCoverage:   "Parser coverage",
+	secWarnings:   "Warnings",
+	warningsNote:  "The pipeline reported problems: this report covers what could be read.",
 	noGeo:         "No country or network owner in the records: put mailcop-geo in the pipeline.",
 	hashesNote:    "A client sending one wrong password over and over is a phone or a mail client with an old password, not a guesser.",
 	coverageNote:  "Run mailcop-parse -unmatched on the log to see them all. For example:",
@@ -197,6 +200,8 @@ var french = &msgs{
 	secBans:       "Les %d dernières adresses bloquées",
 	secNotBanned:  "Attaquants les plus actifs que fail2ban n'a pas bloqués",
 	secCoverage:   "Couverture de l'analyse",
+	secWarnings:   "Avertissements",
+	warningsNote:  "La chaîne de traitement a signalé des problèmes : ce rapport couvre ce qui a pu être lu.",
 	noGeo:         "Ni pays ni opérateur dans les enregistrements : ajoutez mailcop-geo au pipeline.",
 	hashesNote:    "Un client qui renvoie sans cesse le même mauvais mot de passe est un téléphone ou un logiciel de messagerie resté sur un ancien mot de passe, pas un attaquant.",
 	coverageNote:  "Lancez mailcop-parse -unmatched sur le journal pour les voir toutes. Par exemple :",

@@ -107,6 +107,9 @@ func (s *stats) summary(m *msgs, host string) *summary {
 			sum.sections = append(sum.sections, *sec)
 		}
 	}
+	if len(s.warnings) > 0 {
+		add(&section{title: m.secWarnings, alert: true, notes: []string{m.warningsNote}, pre: s.warnings})
+	}
 	add(s.loginSection(m, true))
 	add(s.loginSection(m, false))
 	if len(s.hosts) > 1 {

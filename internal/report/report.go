@@ -31,7 +31,8 @@ import (
 
 const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
                       [-lang en|fr] [-top n] [-tz zone] [-host name]
-                      [-match word] [-color auto|always|never] [file ...]
+                      [-match word] [-color auto|always|never]
+                      [-warnings file] [file ...]
 
 Mailcop-report reads auth records (one JSON object per line, as
 mailcop-parse and mailcop-geo write them) from the files, or standard
@@ -63,6 +64,10 @@ and how many auth lines mailcop-parse did not understand.
                 any case), country (code or name) or AS (AS4134) matches;
                 with -live, their logins too
   -color when   auto (default), always or never
+  -warnings file
+                lines that head the summary in a Warnings section: what
+                the stages upstream said on stderr, as the daily mail
+                passes them (the first 20 are shown)
 
 Records that are not JSON objects are reported with their file and line,
 skipped, and make the exit status 1.
@@ -72,15 +77,16 @@ Example:
 `
 
 type config struct {
-	mode   string // text, html, mail, live
-	m      *msgs
-	top    int
-	loc    *time.Location
-	host   string
-	match  *matcher
-	colour bool
-	to     []string // as the To header writes them
-	from   *mail.Address
+	mode     string // text, html, mail, live
+	m        *msgs
+	top      int
+	loc      *time.Location
+	host     string
+	match    *matcher
+	colour   bool
+	warnings []string
+	to       []string // as the To header writes them
+	from     *mail.Address
 }
 
 // Hooks for tests: the clock and the random source of -mail's Date,
@@ -109,6 +115,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	s := newStats(cfg.loc, cfg.top)
+	s.warnings = cfg.warnings
 	var lv *live
 	if cfg.mode == "live" {
 		lv = &live{w: out, s: s, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
@@ -211,6 +218,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	host := fs.String("host", "", "the server's `name` in the title")
 	match := fs.String("match", "", "only records matching `word`")
 	colour := fs.String("color", "auto", "colour `when`: auto, always or never")
+	warnings := fs.String("warnings", "", "a `file` of warnings to head the summary with")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return nil, nil, err
 	}
@@ -252,6 +260,15 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	}
 	if *match != "" {
 		cfg.match = newMatcher(*match)
+	}
+	if *warnings != "" {
+		if cfg.mode == "live" {
+			return nil, nil, cli.Usagef(usage, "-warnings goes with a summary, not -live")
+		}
+		var err error
+		if cfg.warnings, err = readWarnings(*warnings); err != nil {
+			return nil, nil, err
+		}
 	}
 	switch *colour {
 	case "always":
@@ -350,4 +367,40 @@ func (m *matcher) ok(r *record.Record) bool {
 		return true
 	}
 	return m.asn != 0 && r.ASN == m.asn
+}
+
+// maxWarnings is how many lines of a -warnings file the summary shows: a
+// stage that complains about every line must not fill the mail.
+const maxWarnings = 20
+
+// readWarnings reads the lines of a -warnings file, made safe for a
+// terminal and cut to a readable length; a blank file is no warning.
+func readWarnings(name string) ([]string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
+	sc.Buffer(nil, 1<<20)
+	more := 0
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if line == "" {
+			continue
+		}
+		if len(lines) == maxWarnings {
+			more++
+			continue
+		}
+		lines = append(lines, clip(line, 300))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("(+%d)", more))
+	}
+	return lines, nil
 }

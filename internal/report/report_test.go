@@ -97,6 +97,12 @@ var goldenCases = []struct {
 	{"days", "days", []string{"-tz", "Europe/Paris"}, 0},
 	{"days-html", "days", []string{"-html", "-tz", "Europe/Paris", "-top", "2"}, 0},
 
+	// What the stages upstream said, at the head of the summary.
+	{"warnings", "days", []string{"-tz", "Europe/Paris", "-warnings", "testdata/warnings.txt"}, 0},
+	{"warnings-html-fr", "days", []string{"-html", "-lang", "fr", "-tz", "Europe/Paris", "-warnings", "testdata/warnings.txt"}, 0},
+	{"usage-warnings-live", "", []string{"-live", "-warnings", "testdata/warnings.txt"}, 2},
+	{"warnings-missing", "", []string{"-warnings", "testdata/nosuch.txt"}, 1},
+
 	// Attacker text through every output.
 	{"hostile", "hostile", nil, 0},
 	{"hostile-html", "hostile", []string{"-html"}, 0},

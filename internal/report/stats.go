@@ -54,6 +54,7 @@ type stats struct {
 
 	unmatched   int64
 	unmatchedEx []string
+	warnings    []string // -warnings: what the stages upstream said, made safe
 
 	tstr string // the last time string parsed, and its value
 	tval time.Time
