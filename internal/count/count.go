@@ -25,7 +25,7 @@ import (
 
 const usage = `usage: mailcop-count [-by field[,field...]] [-outcome failure|success|any]
                      [-top n] [-min n] [-sort order] [-asc]
-                     [-format ndjson|table|tsv] [-tz zone] [-mask v4[,v6]] [file ...]
+                     [-format ndjson|table|tsv|short] [-tz zone] [-mask v4[,v6]] [file ...]
 
 Mailcop-count reads auth records (one JSON object per line, as mailcop-parse
 and mailcop-geo write them) from the files, or standard input, and counts the
@@ -46,7 +46,9 @@ reported with their file and line, skipped, and make the exit status 1.
   -min n          keep only groups of at least n attempts
   -asc            print in reverse, the top group last, right above the prompt
   -format f       ndjson (default); table, aligned for people; tsv, with a
-                  header line, for sort and awk
+                  header line, for sort and awk; short, the old scripts'
+                  looks: the count and the value (uniq -c's), an address
+                  with its country, a country by its name
   -tz zone        time zone of day, hour and the table's times (default $TZ,
                   else the system's)
   -mask v4[,v6]   prefix lengths of net (default 24,64)
@@ -114,7 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 	minCount := fs.Int("min", 0, "keep groups of at least `n` attempts")
 	sortBy := fs.String("sort", "count", "sort `order`: count, users, ips, countries, first, last or key")
 	asc := fs.Bool("asc", false, "print in reverse, the top group last")
-	format := fs.String("format", "ndjson", "output `format`: ndjson, table or tsv")
+	format := fs.String("format", "ndjson", "output `format`: ndjson, table, tsv or short")
 	tz := fs.String("tz", "", "time `zone` of day, hour and table times")
 	mask := fs.String("mask", "24,64", "`prefix lengths` of net, IPv4[,IPv6]")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
@@ -133,8 +135,8 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 		return config{}, nil, cli.Usagef(usage, "-outcome %q: want failure, success or any", cfg.outcome)
 	case !oneOf(cfg.sort, "count", "users", "ips", "countries", "first", "last", "key"):
 		return config{}, nil, cli.Usagef(usage, "-sort %q: want count, users, ips, countries, first, last or key", cfg.sort)
-	case !oneOf(cfg.format, "ndjson", "table", "tsv"):
-		return config{}, nil, cli.Usagef(usage, "-format %q: want ndjson, table or tsv", cfg.format)
+	case !oneOf(cfg.format, "ndjson", "table", "tsv", "short"):
+		return config{}, nil, cli.Usagef(usage, "-format %q: want ndjson, table, tsv or short", cfg.format)
 	case cfg.top < 0:
 		return config{}, nil, cli.Usagef(usage, "-top %d: want 0 (all) or more", cfg.top)
 	case cfg.min < 0:
@@ -178,6 +180,8 @@ func (c *counter) write(w *bufio.Writer) error {
 		return c.writeTable(w, rows)
 	case "tsv":
 		return c.writeTSV(w, rows)
+	case "short":
+		return c.writeShort(w, rows)
 	}
 	return c.writeNDJSON(w, rows)
 }

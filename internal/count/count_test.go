@@ -77,6 +77,19 @@ var goldenCases = []struct {
 	{"net-mask-v4", "net", []string{"-by", "net", "-mask", "32", "-sort", "key", "-format", "tsv"}, 0},
 	{"net-key", "net", []string{"-by", "net", "-sort", "key", "-format", "tsv"}, 0},
 	{"ip-key", "net", []string{"-by", "ip", "-sort", "key", "-format", "tsv"}, 0},
+	// A network is labelled with a scope only when it lies inside the
+	// reserved block: 0.0.0.0/0 is no documentation network.
+	{"scope-mask-zero", "scope", []string{"-by", "net", "-mask", "0,0", "-sort", "key", "-format", "tsv"}, 0},
+	{"scope-mask-8", "scope", []string{"-by", "net", "-mask", "8,16", "-sort", "key", "-format", "table"}, 0},
+	{"scope-net", "scope", []string{"-by", "net", "-sort", "key"}, 0},
+	{"scope-ip", "scope", []string{"-by", "ip", "-sort", "key", "-format", "short"}, 0},
+
+	// The old scripts' looks, the biggest last.
+	{"ip-short", "attacks", []string{"-format", "short", "-asc"}, 0},
+	{"user-short", "attacks", []string{"-by", "user", "-format", "short", "-asc"}, 0},
+	{"country-short", "attacks", []string{"-by", "country", "-format", "short", "-asc"}, 0},
+	{"net-short", "net", []string{"-by", "net", "-format", "short", "-asc"}, 0},
+	{"hostile-short", "hostile", []string{"-by", "user", "-format", "short"}, 0},
 
 	// Usernames are attacker-chosen.
 	{"hostile-table", "hostile", []string{"-by", "user", "-format", "table"}, 0},

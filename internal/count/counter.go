@@ -3,11 +3,13 @@ package count
 import (
 	"encoding/binary"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/scope"
 )
 
 // The distinct counts a group carries.
@@ -78,6 +80,7 @@ type counter struct {
 
 	// Attributes carried by the groups, and existence of users.
 	carryGeo, carryCountry, carryAS bool
+	netKey                          bool              // net is a -by field, ip is not
 	strs                            map[string]string // the attributes' values, each kept once
 	attrSets                        map[attrs]*attrs  // the attribute sets, each kept once
 	exists                          map[string]uint8  // nil unless user is a -by field
@@ -118,6 +121,7 @@ func newCounter(cfg config) *counter {
 		}
 	}
 	c.carryGeo = has["ip"] || has["net"]
+	c.netKey = has["net"] && !has["ip"]
 	c.carryCountry = c.carryGeo || has["country"]
 	c.carryAS = c.carryGeo || has["asn"]
 	if has["user"] {
@@ -235,6 +239,9 @@ func (c *counter) carry(g *group, r *record.Record) {
 	a := *g.attrs
 	if c.carryGeo && (r.Country != "" || r.Scope != "") {
 		a.country, a.scope = r.Country, r.Scope
+		if a.scope != "" && c.netKey {
+			a.scope = c.netScope(r.IP)
+		}
 	}
 	if c.carryCountry && r.CountryName != "" {
 		a.countryName = r.CountryName
@@ -256,6 +263,27 @@ func (c *counter) carry(g *group, r *record.Record) {
 		c.attrSets[a] = p
 	}
 	g.attrs = p
+}
+
+// netScope is the scope label of the network around ip, as -by net cuts
+// it: a record's scope holds for its address, and for its network only
+// when the whole network lies inside the reserved block (with -mask 0,0
+// the documentation addresses make no "documentation" Internet).
+func (c *counter) netScope(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	a = a.Unmap().WithZone("")
+	bits := c.cfg.mask6
+	if a.Is4() {
+		bits = c.cfg.mask4
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return scope.Within(p)
 }
 
 // noAttrs is the attribute set of a group with none yet.

@@ -594,3 +594,82 @@ func sanitize(s string) string {
 	}
 	return s
 }
+
+// writeShort writes the old scripts' looks, the value and its count
+// without headers or other columns:
+//
+//	218.107.46.228           2  CN, China    (-by ip or net, with the country)
+//	     59  China                           (-by country, by its name)
+//	      5 a.chaouche                       (other fields, as uniq -c)
+//
+// Counts take seven columns, as uniq -c gives them, or more when they need
+// it; addresses are padded to the widest. Everything from the log is
+// sanitised.
+func (c *counter) writeShort(w *bufio.Writer, rows []*row) error {
+	countW := 7
+	for _, r := range rows {
+		countW = max(countW, len(strconv.FormatInt(r.g.count, 10)))
+	}
+	value := func(r *row) string {
+		var vals []string
+		for _, v := range r.vals {
+			vals = append(vals, sanitize(v))
+		}
+		return strings.Join(vals, " ")
+	}
+	ipLike := len(c.cfg.by) == 1 && (c.cfg.by[0].kind == kindIP || c.cfg.by[0].kind == kindNet)
+	countryKey := len(c.cfg.by) == 1 && c.cfg.by[0].name == "country"
+	valueW := 0
+	if ipLike {
+		valueW = 15 // as wide as the widest IPv4 address
+		for _, r := range rows {
+			valueW = max(valueW, term.Width(value(r)))
+		}
+		countW += 3 // the old mailcop-ips set counts apart from addresses
+	}
+	var b []byte
+	for _, r := range rows {
+		n := strconv.FormatInt(r.g.count, 10)
+		b = b[:0]
+		switch {
+		case ipLike:
+			v := dash(value(r))
+			b = appendSpaces(append(b, v...), valueW-term.Width(v))
+			b = append(appendSpaces(b, countW-len(n)), n...)
+			a := r.g.attrs
+			label := sanitize(a.scope)
+			switch {
+			case a.country != "" && a.countryName != "":
+				label = sanitize(a.country) + ", " + sanitize(a.countryName)
+			case a.country != "":
+				label = sanitize(a.country)
+			}
+			if label != "" {
+				b = append(append(b, "  "...), label...)
+			}
+		case countryKey:
+			name := sanitize(r.g.attrs.countryName)
+			if name == "" {
+				name = dash(value(r))
+			}
+			b = append(appendSpaces(b, countW-len(n)), n...)
+			b = append(append(b, "  "...), name...)
+		default:
+			b = append(appendSpaces(b, countW-len(n)), n...)
+			b = append(append(b, ' '), dash(value(r))...)
+		}
+		b = append(b, '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dash stands for an absent value.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
