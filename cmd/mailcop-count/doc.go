@@ -8,7 +8,8 @@
 //
 //	mailcop-count [-by field[,field...]] [-outcome failure|success|any]
 //	              [-top n] [-min n] [-sort order] [-asc]
-//	              [-format ndjson|table|tsv] [-tz zone] [-mask v4[,v6]] [file ...]
+//	              [-format ndjson|table|tsv|short] [-tz zone] [-mask v4[,v6]]
+//	              [-host name] [file ...]
 //
 // It reads the files named, or standard input, one JSON object per line.
 // Only records with "event":"auth" count, each for its "attempts" (1 when
@@ -35,10 +36,12 @@
 //	-min n          keep only groups of at least n attempts
 //	-asc            print in reverse, the top group last, right above the
 //	                prompt, as the old mailcop-ips did
-//	-format f       ndjson (default), table or tsv
+//	-format f       ndjson (default), table, tsv or short
 //	-tz zone        time zone of day, hour and the table's times (default
 //	                $TZ, else the system's)
 //	-mask v4[,v6]   prefix lengths of net (default 24,64)
+//	-host name      only the records of this server (and those naming
+//	                none, as dovecot's own log)
 //
 // # Output
 //
@@ -81,6 +84,32 @@
 // every group, empty when absent, for sort, cut and awk. A tab, newline,
 // carriage return or backslash in a value is written \t, \n, \r or \\, and
 // other control characters as in the table, so a line is always one group.
+//
+// -format short prints what the old scripts printed: the count and the
+// value as uniq -c gives them, an address or network with its country, a
+// country by its name ("-" for the records without one); with -asc, the
+// biggest right above the prompt.
+//
+//	$ mailcop-count -top 3 -asc -format short attacks.ndjson
+//	203.0.113.200           4  CN, China
+//	203.0.113.5             8  CN, China
+//	198.51.100.23           9  RU, Russia
+//
+//	$ mailcop-count -by country -asc -format short attacks.ndjson
+//	      1  -
+//	      1  United States
+//	      5  Germany
+//	      9  Russia
+//	     12  China
+//
+// A network gets the scope of its addresses (private, documentation, ...)
+// only when all of it lies in that reserved block: with -mask 8,32,
+// 10.0.0.0/8 is private, 192.0.0.0/8 is nothing.
+//
+// Servers: records name the host that logged them, so on a central log
+// host -by host counts per server, -by host,ip per server and address,
+// and -host name keeps one server. An address attacking several servers
+// is one group of -by ip, its count the sum over them.
 //
 // In a pipeline:
 //

@@ -37,9 +37,10 @@
 //	              daily mail: "Top 10 des pays", "Dernières attaques"
 //	-top n        rows per table, and last attempts shown (default 10)
 //	-tz zone      time zone of the times shown (default $TZ, else local)
-//	-host name    the server in the title and subject (default: the host
-//	              the records name when they all name one, else this
-//	              machine's name)
+//	-host name    only the records of this server (and those naming none,
+//	              as dovecot's own log), and its name in the title and
+//	              subject (default: the host the records name when they all
+//	              name one, else this machine's name)
 //	-match word   only records whose address is word, starts with it
 //	              (45.155.) or lies in it (45.155.0.0/16), whose account
 //	              holds it (any case), whose country is it (code or name) or

@@ -25,7 +25,8 @@ import (
 
 const usage = `usage: mailcop-count [-by field[,field...]] [-outcome failure|success|any]
                      [-top n] [-min n] [-sort order] [-asc]
-                     [-format ndjson|table|tsv|short] [-tz zone] [-mask v4[,v6]] [file ...]
+                     [-format ndjson|table|tsv|short] [-tz zone] [-mask v4[,v6]]
+                     [-host name] [file ...]
 
 Mailcop-count reads auth records (one JSON object per line, as mailcop-parse
 and mailcop-geo write them) from the files, or standard input, and counts the
@@ -52,6 +53,8 @@ reported with their file and line, skipped, and make the exit status 1.
   -tz zone        time zone of day, hour and the table's times (default $TZ,
                   else the system's)
   -mask v4[,v6]   prefix lengths of net (default 24,64)
+  -host name      only the records of this server (and those naming none, as
+                  dovecot's own log); -by host tells the servers apart
 
 Each group is one flat object: its -by fields under their own names, then
 count, first and last (RFC 3339, as in the records), the distinct users, ips
@@ -119,10 +122,11 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 	format := fs.String("format", "ndjson", "output `format`: ndjson, table, tsv or short")
 	tz := fs.String("tz", "", "time `zone` of day, hour and table times")
 	mask := fs.String("mask", "24,64", "`prefix lengths` of net, IPv4[,IPv6]")
+	host := fs.String("host", "", "only the records of the server `name`")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return config{}, nil, err
 	}
-	cfg := config{outcome: *outcome, top: *top, min: *minCount, sort: *sortBy, asc: *asc, format: *format}
+	cfg := config{outcome: *outcome, top: *top, min: *minCount, sort: *sortBy, asc: *asc, format: *format, host: *host}
 	var err error
 	if cfg.by, err = parseBy(*by); err != nil {
 		return config{}, nil, cli.Usagef(usage, "%v", err)

@@ -84,6 +84,13 @@ var goldenCases = []struct {
 	{"scope-net", "scope", []string{"-by", "net", "-sort", "key"}, 0},
 	{"scope-ip", "scope", []string{"-by", "ip", "-sort", "key", "-format", "short"}, 0},
 
+	// Many servers in one log: per server, one server, and one attacker
+	// of two servers counted as one address.
+	{"servers-by-host", "servers", []string{"-by", "host", "-format", "tsv"}, 0},
+	{"servers-by-ip", "servers", []string{"-by", "ip", "-format", "tsv"}, 0},
+	{"servers-by-host-ip", "servers", []string{"-by", "host,ip", "-format", "table", "-tz", "UTC"}, 0},
+	{"servers-host-mx1", "servers", []string{"-host", "mx1", "-format", "tsv"}, 0},
+
 	// The old scripts' looks, the biggest last.
 	{"ip-short", "attacks", []string{"-format", "short", "-asc"}, 0},
 	{"user-short", "attacks", []string{"-by", "user", "-format", "short", "-asc"}, 0},

@@ -55,6 +55,7 @@ type config struct {
 	format       string
 	loc          *time.Location
 	mask4, mask6 int
+	host         string // -host: only this server's records
 }
 
 // counter groups records. Memory grows with the groups and the distinct
@@ -134,6 +135,9 @@ func newCounter(cfg config) *counter {
 func (c *counter) add(r *record.Record) {
 	if r.Event != "auth" {
 		return
+	}
+	if c.cfg.host != "" && r.Host != "" && !strings.EqualFold(r.Host, c.cfg.host) {
+		return // another server's
 	}
 	if c.exists != nil {
 		c.noteExists(r)

@@ -32,6 +32,7 @@ type msgs struct {
 	secLast, secBans, secNotBanned  string
 	secCoverage                     string
 	secWarnings, warningsNote       string
+	colShared, sharedNote           string
 	noGeo, hashesNote, coverageNote string
 	coverage                        func(n int64) string
 
@@ -110,6 +111,8 @@ var english = &msgs{
 	secNotBanned:  "Loudest attackers fail2ban did not ban",
 	secCoverage:   "Parser coverage",
 	secWarnings:   "Warnings",
+	colShared:     "SHARED",
+	sharedNote:    "SHARED: addresses that attacked other servers too. Each address counts once in the tables below, whatever the servers it attacked.",
 	warningsNote:  "The pipeline reported problems: this report covers what could be read.",
 	noGeo:         "No country or network owner in the records: put mailcop-geo in the pipeline.",
 	hashesNote:    "A client sending one wrong password over and over is a phone or a mail client with an old password, not a guesser.",
@@ -201,6 +204,8 @@ var french = &msgs{
 	secNotBanned:  "Attaquants les plus actifs que fail2ban n'a pas bloqués",
 	secCoverage:   "Couverture de l'analyse",
 	secWarnings:   "Avertissements",
+	colShared:     "PARTAGÉES",
+	sharedNote:    "PARTAGÉES : adresses qui ont aussi attaqué d'autres serveurs. Chaque adresse compte une fois dans les tableaux suivants, quels que soient les serveurs attaqués.",
 	warningsNote:  "La chaîne de traitement a signalé des problèmes : ce rapport couvre ce qui a pu être lu.",
 	noGeo:         "Ni pays ni opérateur dans les enregistrements : ajoutez mailcop-geo au pipeline.",
 	hashesNote:    "Un client qui renvoie sans cesse le même mauvais mot de passe est un téléphone ou un logiciel de messagerie resté sur un ancien mot de passe, pas un attaquant.",

@@ -112,7 +112,7 @@ func (s *stats) summary(m *msgs, host string) *summary {
 	}
 	add(s.loginSection(m, true))
 	add(s.loginSection(m, false))
-	if len(s.hosts) > 1 {
+	if named := len(s.hosts) - btoi(s.hosts[""] != nil); named > 1 {
 		add(s.hostSection(m))
 	}
 	if s.attempts > 0 {
@@ -236,19 +236,32 @@ func (s *stats) hostSection(m *msgs) *section {
 		h    *hostStat
 	}
 	var rows []row
-	for name, h := range s.hosts {
-		rows = append(rows, row{name, h})
+	for _, h := range s.hosts {
+		rows = append(rows, row{h.name, h})
 	}
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(b.h.attempts, a.h.attempts), cmp.Compare(a.name, b.name))
 	})
+	// An address that attacked several servers is one address in every
+	// other table; here each server says how many of its attackers it
+	// shares with the others.
+	servers := map[uint32]int{} // per address, the servers it attacked
+	for k := range s.hostIPs {
+		servers[uint32(k)]++
+	}
+	shared := map[uint32]int64{} // per server, its addresses that attacked others too
+	for k := range s.hostIPs {
+		if servers[uint32(k)] > 1 {
+			shared[uint32(k>>32)]++
+		}
+	}
 	t := &table{cols: []column{{head: m.colAttempts, right: true}, {head: strings.ToUpper(m.colLogins()), right: true},
-		{head: m.colHost}}}
+		{head: m.colAddresses, right: true}, {head: m.colShared, right: true}, {head: m.colHost}}}
 	for _, r := range rows {
-		t.rows = append(t.rows, []string{num(r.h.attempts), num(r.h.logins), dash(clip(r.name, clipWide))})
+		t.rows = append(t.rows, []string{num(r.h.attempts), num(r.h.logins), num(r.h.ips), num(shared[r.h.id]), dash(clip(r.name, clipWide))})
 		t.bars = append(t.bars, r.h.attempts)
 	}
-	return &section{title: m.secHosts, table: t}
+	return &section{title: m.secHosts, table: t, notes: []string{m.sharedNote}}
 }
 
 // colLogins is the head of the hosts table's logins column.
@@ -595,4 +608,11 @@ func (s *stats) notBannedSection(m *msgs) *section {
 		t.bars = append(t.bars, ip.attempts)
 	}
 	return &section{title: m.secNotBanned, table: t.prune()}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

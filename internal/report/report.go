@@ -57,8 +57,10 @@ and how many auth lines mailcop-parse did not understand.
   -top n        rows per table, and last attempts shown (default 10)
   -tz zone      time zone of the times shown (default $TZ, else the
                 system's)
-  -host name    the server the title and subject name (default: the
-                records' host when they name one, else this machine's)
+  -host name    only the records of this server (and those naming none,
+                as dovecot's own log), and its name in the title and
+                subject (default: the records' host when they name one,
+                else this machine's)
   -match word   only records whose address (an address, a prefix such as
                 45.155. or a network 45.155.0.0/16), account (any part,
                 any case), country (code or name) or AS (AS4134) matches;
@@ -139,6 +141,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				}
 			}
 			r := rd.Record()
+			if cfg.host != "" && r.Host != "" && !strings.EqualFold(r.Host, cfg.host) {
+				continue // another server's
+			}
 			matched := cfg.match == nil || cfg.match.ok(r)
 			if lv != nil {
 				// -live judges a login on everything before it, and
@@ -192,14 +197,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // several.
 func (s *stats) onlyHost() string {
 	host := ""
-	for h := range s.hosts {
-		if h == "" {
+	for _, h := range s.hosts {
+		if h.name == "" {
 			continue
 		}
 		if host != "" {
 			return ""
 		}
-		host = h
+		host = h.name
 	}
 	return host
 }
@@ -215,7 +220,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	lang := fs.String("lang", "en", "`language`: en or fr")
 	top := fs.Int("top", 10, "`rows` per table")
 	tz := fs.String("tz", "", "time `zone` of the times shown")
-	host := fs.String("host", "", "the server's `name` in the title")
+	host := fs.String("host", "", "only this server's records, and its `name` in the title")
 	match := fs.String("match", "", "only records matching `word`")
 	colour := fs.String("color", "auto", "colour `when`: auto, always or never")
 	warnings := fs.String("warnings", "", "a `file` of warnings to head the summary with")

@@ -96,6 +96,12 @@ var goldenCases = []struct {
 	// Days and servers.
 	{"days", "days", []string{"-tz", "Europe/Paris"}, 0},
 	{"days-html", "days", []string{"-html", "-tz", "Europe/Paris", "-top", "2"}, 0},
+	// Two servers (and a line naming none): a section per server, an
+	// address that attacked both counted once elsewhere; -host keeps one,
+	// whatever the case of its name.
+	{"servers", "servers", []string{"-tz", "UTC"}, 0},
+	{"servers-html-fr", "servers", []string{"-html", "-lang", "fr", "-tz", "UTC"}, 0},
+	{"servers-host", "servers", []string{"-host", "MX1", "-tz", "UTC"}, 0},
 
 	// What the stages upstream said, at the head of the summary.
 	{"warnings", "days", []string{"-tz", "Europe/Paris", "-warnings", "testdata/warnings.txt"}, 0},

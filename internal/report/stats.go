@@ -39,8 +39,9 @@ type stats struct {
 	countries map[string]*countryStat
 	nets      map[string]*netStat
 	hosts     map[string]*hostStat
-	hours     map[int64]int64 // failed attempts per local hour (hours since the epoch, wall clock)
-	geo       bool            // some record carried what mailcop-geo adds
+	hostIPs   map[uint64]struct{} // (host, address) pairs of failures: who attacked several servers
+	hours     map[int64]int64     // failed attempts per local hour (hours since the epoch, wall clock)
+	geo       bool                // some record carried what mailcop-geo adds
 
 	listed  []login // logins after failures, in input order
 	dropped int64   // beyond maxListed
@@ -92,6 +93,9 @@ type netStat struct {
 
 type hostStat struct {
 	attempts, logins int64
+	ips              int64  // distinct addresses that failed on it
+	id               uint32 // its number in hostIPs' keys
+	name             string // as first logged
 }
 
 // hashStat holds the password hashes a pair sent, up to a few: a client
@@ -188,6 +192,7 @@ func newStats(loc *time.Location, top int) *stats {
 		countries: map[string]*countryStat{},
 		nets:      map[string]*netStat{},
 		hosts:     map[string]*hostStat{},
+		hostIPs:   map[uint64]struct{}{},
 		hours:     map[int64]int64{},
 		bans:      map[string]*ban{},
 		lastRing:  make([]attempt, top),
@@ -257,11 +262,16 @@ func (s *stats) note(r *record.Record) {
 	s.haveTime = true
 }
 
+// host returns the stats of r's server, kept under the lower-case name:
+// host names are the same whatever their case (MX1 is mx1).
 func (s *stats) host(r *record.Record) *hostStat {
 	h := s.hosts[r.Host]
 	if h == nil {
-		h = &hostStat{}
-		s.hosts[strings.Clone(r.Host)] = h
+		key := strings.ToLower(r.Host)
+		if h = s.hosts[key]; h == nil {
+			h = &hostStat{id: uint32(len(s.hosts)), name: strings.Clone(r.Host)}
+			s.hosts[key] = h
+		}
 	}
 	return h
 }
@@ -281,6 +291,11 @@ func (s *stats) failure(r *record.Record) {
 	ipi := s.ip(r)
 	ui := s.user(r.User)
 	if ipi >= 0 {
+		key := uint64(h.id)<<32 | uint64(ipi)
+		if _, ok := s.hostIPs[key]; !ok {
+			s.hostIPs[key] = struct{}{}
+			h.ips++
+		}
 		s.ips[ipi].attempts = sat(s.ips[ipi].attempts, n)
 		nt := s.nets[s.ips[ipi].net]
 		nt.attempts = sat(nt.attempts, n)
