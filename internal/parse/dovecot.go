@@ -27,15 +27,15 @@ func parseDovecot(tag, msg []byte, ev *event) (matched bool) {
 	}
 	proc, msg = stripPrefixes(proc, msg)
 	if proc != nil && !hasPrefix(proc, "auth") && !bytes.HasSuffix(proc, []byte("-login")) ||
-		proc == nil && tag == nil && !hasPrefix(msg, "auth") && !hasPrefix(msg, "pam_unix(dovecot:") {
+		proc == nil && tag == nil && !hasPrefix(msg, "auth") && !isPAMLine(msg) {
 		// A mail process's line (imap, lmtp: a delivery's "unknown user"
 		// is not an attack), or text that is not dovecot's at all.
 		ev.offTopic = true
 		return false
 	}
 	switch {
-	case hasPrefix(msg, "pam_unix(dovecot:"):
-		return pamUnix(msg, ev)
+	case isPAMLine(msg):
+		return pamLine(msg, ev)
 	case bytes.HasSuffix(proc, []byte("-login")):
 		ev.service = ev.str(proc[:len(proc)-len("-login")])
 		return loginLine(msg, ev)
@@ -277,43 +277,95 @@ func passwordHash(verdict []byte) string {
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// pamUnix reads PAM's own line under dovecot:
-// "pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0
-// tty=dovecot ruser=NAME rhost=ADDR [ user=NAME]". NAME is the client's
-// text and may itself hold " rhost="; the real rhost is the last one whose
-// value is an address.
-func pamUnix(msg []byte, ev *event) bool {
+// pamLine reads a PAM module's own line under dovecot. pam_unix and
+// pam_sss write "pam_unix(dovecot:auth): authentication failure;
+// logname= uid=0 euid=0 tty=dovecot ruser=NAME rhost=ADDR  user=NAME"
+// (pam_sss with one space before user=; pam_unix without " user=" when
+// the account does not exist). Dovecot hands PAM the same NAME for ruser
+// and user, and NAME is the client's text: it may hold " rhost=6.6.6.6"
+// or "  user=". Only the split where both copies of NAME are equal and
+// the text between them is " rhost=" and an address is dovecot's, so the
+// address is read there. Other modules' lines (pam_ldap, pam_winbind,
+// pam_sss's "received for user") name no address: dovecot's own
+// pam(...) line counts those attempts.
+func pamLine(msg []byte, ev *event) bool {
 	_, rest, ok := cut(msg, "): ")
 	if !ok || !hasPrefix(rest, "authentication failure;") {
 		ev.kind = kindIgnore
 		return true
 	}
+	_, fields, ok := cut(rest, " ruser=")
+	if !ok {
+		return false
+	}
+	user, ip := pamFields(fields)
+	if ip == "" {
+		return false
+	}
 	ev.src = srcPAM
 	ev.kind = kindAttempt
 	ev.reason = "auth_failed"
-	end := len(rest)
-	for end > 0 {
-		i := lastIndex(rest[:end], "rhost=")
-		if i < 0 {
-			return false
-		}
-		val := rest[i+len("rhost="):]
-		tail := []byte(nil)
-		if j := bytes.IndexByte(val, ' '); j >= 0 {
-			val, tail = val[:j], val[j:]
-		}
-		if ip := canonicalIP(val); ip != "" && (i == 0 || rest[i-1] == ' ') {
-			ev.ip = ip
-			if u, ok := bytes.CutPrefix(bytes.TrimLeft(tail, " "), []byte("user=")); ok {
-				ev.user = ev.str(u)
-			} else if k := bytes.Index(rest[:i], []byte("ruser=")); k >= 0 {
-				ev.user = ev.str(bytes.TrimSuffix(rest[k+len("ruser="):i], []byte(" ")))
-			}
-			return true
-		}
-		end = i
+	ev.ip = ip
+	ev.user = ev.str(user)
+	return true
+}
+
+// pamFields splits "NAME rhost=ADDR[  user=NAME]" (see pamLine).
+func pamFields(s []byte) (user []byte, ip string) {
+	if v, ok := bytes.CutPrefix(s, []byte(" rhost=")); ok {
+		// No NAME before rhost: nothing of the client's comes before
+		// the address.
+		addr, after, _ := bytes.Cut(v, []byte(" "))
+		_, u, _ := bytes.Cut(after, []byte("user="))
+		return u, canonicalIP(addr)
 	}
-	return false
+	for end := len(s); end > 0; {
+		j := lastIndex(s[:end], " user=")
+		if j < 0 {
+			break
+		}
+		end = j
+		name := s[j+len(" user="):]
+		if len(name) > j || !bytes.HasPrefix(s, name) {
+			continue
+		}
+		addr, ok := bytes.CutPrefix(s[len(name):j], []byte(" rhost="))
+		if !ok {
+			continue
+		}
+		addr = bytes.TrimSuffix(addr, []byte(" ")) // pam_unix writes two spaces
+		if a := canonicalIP(addr); a != "" {
+			return name, a
+		}
+	}
+	if bytes.Contains(s, []byte(" user=")) {
+		// A user= that no split explains: trust no address in it.
+		return nil, ""
+	}
+	// pam_unix leaves user= out for an unknown account: the address runs
+	// to the end of the line.
+	i := lastIndex(s, " rhost=")
+	if i < 0 {
+		return nil, ""
+	}
+	return s[:i], canonicalIP(s[i+len(" rhost="):])
+}
+
+// isPAMLine tells a PAM module's line: "pam_unix(dovecot:auth): ...", with
+// any module and the PAM service dovecot was given (dovecot, imap, ...).
+func isPAMLine(msg []byte) bool {
+	if !hasPrefix(msg, "pam_") {
+		return false
+	}
+	i := len("pam_")
+	for i < len(msg) && (msg[i] >= 'a' && msg[i] <= 'z' || msg[i] >= '0' && msg[i] <= '9' || msg[i] == '_') {
+		i++
+	}
+	if i == len("pam_") || i >= len(msg) || msg[i] != '(' {
+		return false
+	}
+	end := bytes.Index(msg[i:], []byte("): "))
+	return end > 0 && bytes.IndexByte(msg[i:i+end], ':') > 0
 }
 
 // loginLine reads the login processes' lines (imap-login, pop3-login,
