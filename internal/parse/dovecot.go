@@ -143,12 +143,63 @@ var verdicts = []struct{ text, reason string }{
 // USER is the client's text and may hold anything, "): unknown user"
 // included. Dovecot's text anchors both ends: the passdb name on the left,
 // the verdict on the right — the last verdict, since after it only
-// dovecot writes (except a clear password, which is cut off first).
+// dovecot writes, except a clear password (auth_verbose_passwords=plain),
+// which is the client's text too. Dovecot writes it last, as
+// " (given password: PW)", so each " (given password:" after which the
+// line ends as dovecot ends it is a place the verdict may end; so is the
+// end of the line. Where two readings name different addresses, the
+// client chose one of them, and the line is not read at all.
 func authAttempt(msg []byte, ev *event) bool {
-	limit := len(msg)
-	if i := bytes.Index(msg, []byte(" (given password:")); i >= 0 {
-		limit = i
+	const marker = " (given password:"
+	if bytes.Index(msg, []byte(marker)) < 0 {
+		return authAttemptUpTo(msg, len(msg), ev)
 	}
+	var best event
+	have := false
+	agree := func(limit int) bool {
+		e := *ev
+		if !authAttemptUpTo(msg, limit, &e) {
+			return true
+		}
+		if !have {
+			best, have = e, true
+			return true
+		}
+		return best.kind != kindAttempt || e.kind != kindAttempt || best.ip == e.ip && best.user == e.user
+	}
+	// The last cut first: it is where dovecot wrote its verdict.
+	end := len(msg)
+	for range maxPasswordCuts {
+		i := lastIndex(msg[:end], marker)
+		if i < 0 {
+			break
+		}
+		end = i
+		if endsLikePassword(msg[i+len(marker):]) && !agree(i) {
+			return false
+		}
+	}
+	if !agree(len(msg)) || !have {
+		return false
+	}
+	*ev = best
+	return true
+}
+
+// maxPasswordCuts bounds the readings tried of one line: a username is at
+// most 64 bytes in dovecot's prefix, so only a few cuts can be in it.
+const maxPasswordCuts = 8
+
+// endsLikePassword tells whether what follows a " (given password:" ends
+// as dovecot ends a logged password.
+func endsLikePassword(rest []byte) bool {
+	return bytes.HasSuffix(rest, []byte(")")) ||
+		bytes.HasSuffix(rest, []byte(") - trying the next passdb")) ||
+		bytes.HasSuffix(rest, []byte(") - trying the next userdb"))
+}
+
+// authAttemptUpTo is authAttempt with the verdict ending before limit.
+func authAttemptUpTo(msg []byte, limit int, ev *event) bool {
 	at, reason := -1, ""
 	for _, v := range verdicts {
 		if i := lastIndex(msg[:limit], v.text); i > at {

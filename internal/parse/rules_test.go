@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,44 @@ func TestPAMTwinOfHostileUser(t *testing.T) {
 	}
 	if got := sumAttempts(recs); got != 25 {
 		t.Errorf("got %d attempts, want 25", got)
+	}
+}
+
+// A username may hold " (given password:", and a logged clear password
+// anything: the verdict is where dovecot wrote it, and a line that reads
+// two ways, with two addresses, is not read.
+func TestGivenPasswordInUserText(t *testing.T) {
+	const head = "Nov 25 06:41:00 mx1 dovecot: auth: "
+	checkFields(t, []fieldCase{
+		{name: "marker in the username", line: head + "sql(x (given password: y,203.0.113.80,<S1>): Password mismatch",
+			ip: "203.0.113.80", user: "x (given password: y", why: "password_mismatch", session: "S1"},
+		{name: "marker in the username and a logged password", line: head + "sql(x (given password: y,203.0.113.80,<S1>): Password mismatch (given password: hunter2)",
+			ip: "203.0.113.80", user: "x (given password: y", why: "password_mismatch", session: "S1"},
+		{name: "2.4 form", line: head + "auth(x (given password: y,203.0.113.81,sasl:plain)<S2>: sql: unknown user (given password: pw)",
+			ip: "203.0.113.81", user: "x (given password: y", why: "unknown_user", session: "S2", meth: "PLAIN"},
+		{name: "pam with debug_passwords", line: "Nov 25 06:41:00 mx1 dovecot: auth-worker(3): pam(x (given password: y,203.0.113.82): pam_authenticate() failed: Authentication failure (password mismatch?) (given password: pw)",
+			ip: "203.0.113.82", user: "x (given password: y", why: "password_mismatch"},
+		{name: "fake verdict and address in the username", line: head + "sql(a,6.6.6.6): unknown user (given password: x,203.0.113.83,<S3>): Password mismatch",
+			ip: "203.0.113.83", user: "a,6.6.6.6): unknown user (given password: x", why: "password_mismatch", session: "S3"},
+		{name: "next passdb", line: head + "sql(x (given password: y,203.0.113.84): unknown user (given password: pw) - trying the next passdb",
+			ip: "203.0.113.84", user: "x (given password: y", why: "unknown_user"},
+		// Username and password both the client's: two readings, two
+		// addresses, and nothing tells which is dovecot's.
+		{name: "username and password imitating each other", line: head + "sql(a,6.6.6.6): unknown user (given password: x,203.0.113.85,<S4>): Password mismatch (given password: pw)"},
+		{name: "password imitating a verdict and an address", line: head + "sql(u,203.0.113.86,<S5>): Password mismatch (given password: x,6.6.6.6): unknown user (given password: y)"},
+	})
+}
+
+// The clear password is hidden under -raw even without the space dovecot
+// writes after the colon.
+func TestHidePasswordWithoutSpace(t *testing.T) {
+	cfg := testConfig()
+	cfg.Raw = true
+	recs, _ := parseAll(t, cfg, "Nov 25 06:41:00 mx1 dovecot: auth: sql(u,203.0.113.87,<S6>): Password mismatch (given password:Hunter2)")
+	if len(recs) != 1 {
+		t.Fatalf("want one record, got %+v", recs)
+	}
+	if j := string(recs[0].AppendJSON(nil)); strings.Contains(j, "Hunter2") || !strings.Contains(j, "(given password: <hidden>)") {
+		t.Errorf("password not hidden: %s", j)
 	}
 }
