@@ -328,11 +328,12 @@ func TestBadInput(t *testing.T) {
 	if recs != 2 {
 		t.Errorf("got %d records, want 2", recs)
 	}
-	if len(warns) != 2 || !strings.HasPrefix(warns[0], "mail.log:2: invalid record") || !strings.HasPrefix(warns[1], "mail.log:3: line longer than") {
+	if len(warns) != 3 || !strings.HasPrefix(warns[0], "mail.log:2: invalid record") || !strings.HasPrefix(warns[1], "mail.log:3: line longer than") ||
+		warns[2] != "mail.log:4: line with NUL bytes skipped" {
 		t.Errorf("warnings: %q", warns)
 	}
-	if s := p.Stats(); s.Lines != 5 || s.Bad != 2 {
-		t.Errorf("stats %+v: want 5 lines, 2 bad", s)
+	if s := p.Stats(); s.Lines != 5 || s.Bad != 3 {
+		t.Errorf("stats %+v: want 5 lines, 3 bad", s)
 	}
 }
 

@@ -132,3 +132,45 @@ func TestHidePasswordWithoutSpace(t *testing.T) {
 		t.Errorf("password not hidden: %s", j)
 	}
 }
+
+// A line with NUL bytes, in any input form, is skipped and named, never
+// read into a record.
+func TestNULLineNamed(t *testing.T) {
+	const auth = "auth: passwd-file(j\x00o,203.0.113.91): unknown user"
+	for name, in := range map[string]string{
+		"plain":       "Nov 25 06:28:00 mx1 dovecot: " + auth,
+		"tail record": `{"file":"/var/log/mail.log","line":"Nov 25 06:28:00 mx1 dovecot: auth: passwd-file(j\u0000o,203.0.113.91): unknown user"}`,
+		"journal":     `{"__REALTIME_TIMESTAMP":"1795587001000000","SYSLOG_IDENTIFIER":"dovecot","MESSAGE":` + byteArrayJSON(auth) + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			recs, warns := parseAll(t, testConfig(), "Nov 25 06:27:00 mx1 dovecot: auth: passwd-file(ann,203.0.113.90): unknown user", in)
+			if len(recs) != 1 || recs[0].IP != "203.0.113.90" {
+				t.Errorf("want only the good line's record, got %+v", recs)
+			}
+			if len(warns) != 1 || warns[0] != "test.log:2: line with NUL bytes skipped" {
+				t.Errorf("warnings %q, want the line named", warns)
+			}
+		})
+	}
+}
+
+// journald entries re-encoded with spaces after the colons (jq, log
+// shippers) are read as journalctl's own.
+func TestJournalSpaced(t *testing.T) {
+	msg := "auth: passwd-file(j\xe9r\xf4me,203.0.113.92): unknown user"
+	for _, in := range []string{
+		`{"__REALTIME_TIMESTAMP": "1795587001000000", "SYSLOG_IDENTIFIER": "dovecot", "MESSAGE": ` + byteArrayJSON(msg) + `}`,
+		`{"__REALTIME_TIMESTAMP" : "1795587001000000", "SYSLOG_IDENTIFIER" : "dovecot", "MESSAGE" : ` + byteArrayJSON(msg) + `}`,
+	} {
+		recs, warns := parseAll(t, testConfig(), in)
+		if len(warns) > 0 || len(recs) != 1 || recs[0].IP != "203.0.113.92" || recs[0].User != "j\uFFFDr\uFFFDme" {
+			t.Errorf("%s:\ngot %+v, warnings %q", in, recs, warns)
+		}
+	}
+	// A journald entry about something else is not decoded, and not an
+	// error either.
+	recs, warns := parseAll(t, testConfig(), `{"__REALTIME_TIMESTAMP": "1795587001000000", "SYSLOG_IDENTIFIER": "cron", "MESSAGE": "(root) CMD (run-parts)"}`)
+	if len(recs)+len(warns) > 0 {
+		t.Errorf("got %+v, warnings %q", recs, warns)
+	}
+}
