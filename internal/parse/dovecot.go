@@ -227,14 +227,58 @@ func authAttemptUpTo(msg []byte, limit int, ev *event) bool {
 		passdb = prefix[i+2:]
 		prefix = stripLevelSuffix(prefix[:i])
 	}
-	session := ""
+	if !authPrefix(prefix, ev) {
+		return false
+	}
+	if ev.kind == kindIgnore {
+		return true
+	}
+	if passdb != nil {
+		ev.passdb = ev.str(passdb)
+	}
+	ev.pwHash = passwordHash(verdict)
+	ev.reason = reason
+	return true
+}
+
+// authPrefix reads the auth process's request prefix into ev: 2.0-2.3's
+// "sql(USER,IP[,master][,<session>])", 2.4's "auth(USER,IP,sasl:plain
+// [,master])<session>", and 2.4's auth-worker form with the worker's pid
+// and request number, "auth-worker(USER,IP,sasl:plain)<pid><session>:
+// request [7]". A look-up without a client address, or for a mail
+// delivery, is not an attempt: ev.kind is then kindIgnore.
+func authPrefix(prefix []byte, ev *event) bool {
+	worker := false
+	if n := len(prefix); n > 0 && prefix[n-1] == ']' {
+		i := lastIndex(prefix, ": request [")
+		if i < 0 {
+			return false
+		}
+		if _, ok := atoi(prefix[i+len(": request [") : n-1]); !ok {
+			return false
+		}
+		prefix, worker = prefix[:i], true
+	}
+	session := []byte(nil)
 	if n := len(prefix); n > 0 && prefix[n-1] == '>' {
 		lt := bytes.LastIndexByte(prefix, '<')
 		if lt < 0 {
 			return false
 		}
-		session = ev.text(prefix[lt+1 : n-1])
+		session = prefix[lt+1 : n-1]
 		prefix = prefix[:lt]
+		if worker {
+			// "<pid>" first, then the session's "<id>" if there is one.
+			if n := len(prefix); n > 0 && prefix[n-1] == '>' {
+				lt := bytes.LastIndexByte(prefix, '<')
+				if lt < 0 {
+					return false
+				}
+				prefix = prefix[:lt]
+			} else {
+				session = nil
+			}
+		}
 	}
 	open := 0
 	for open < len(prefix) && (prefix[open] >= 'a' && prefix[open] <= 'z' || prefix[open] >= '0' && prefix[open] <= '9' || prefix[open] == '-' || prefix[open] == '_') {
@@ -255,42 +299,84 @@ func authAttemptUpTo(msg []byte, limit int, ev *event) bool {
 		}
 		return false
 	}
-	if session == "" && hasPrefix(extra, "<") && extra[len(extra)-1] == '>' {
-		session = ev.text(extra[1 : len(extra)-1])
+	for len(extra) > 0 {
+		field := extra
+		if i := bytes.IndexByte(extra, ','); i >= 0 {
+			field, extra = extra[:i], extra[i+1:]
+		} else {
+			extra = nil
+		}
+		switch {
+		case session == nil && hasPrefix(field, "<") && field[len(field)-1] == '>':
+			session = field[1 : len(field)-1]
+		case hasPrefix(field, "sasl:"):
+			ev.method = ev.upper(field[len("sasl:"):])
+		}
 	}
-	if m, ok := bytes.CutPrefix(extra, []byte("sasl:")); ok {
-		ev.method = ev.upper(m)
+	if deliverySession(session) {
+		// LMTP and LDA name each transaction and recipient after their
+		// connection's session: "<id>:T2:R3". Their look-ups come from
+		// the MTA, not from a client logging in.
+		ev.kind = kindIgnore
+		return true
 	}
-	if passdb == nil {
-		passdb = name
-	}
-	ev.passdb = ev.str(passdb)
-	ev.user, ev.ip, ev.session = user, ip, session
-	ev.pwHash = passwordHash(verdict)
+	ev.passdb = ev.str(name)
+	ev.user, ev.ip, ev.session = user, ip, ev.text(session)
 	ev.src = srcDovecotAuth
 	ev.kind = kindAttempt
-	ev.reason = reason
+	return true
+}
+
+// deliverySession tells the session ids of mail deliveries: a login's
+// id is base64, LMTP adds ":T<n>" per transaction, ":R<n>" per
+// recipient and ":quota" for its quota check.
+func deliverySession(s []byte) bool {
+	i := bytes.IndexByte(s, ':')
+	if i <= 0 {
+		return false
+	}
+	for _, part := range bytes.Split(s[i+1:], []byte(":")) {
+		if string(part) == "quota" {
+			continue
+		}
+		if len(part) < 2 || part[0] != 'T' && part[0] != 'R' {
+			return false
+		}
+		if _, ok := atoi(part[1:]); !ok {
+			return false
+		}
+	}
 	return true
 }
 
 // userAndIP splits "USER,IP[,EXTRA]": the fields after the user are
-// dovecot's, so the address is found from the right.
+// dovecot's (",master", ",sasl:plain", ",<session>", or empty), so the
+// address is found from the right, past at most three of them.
 func userAndIP(args []byte, ev *event) (user, ip string, extra []byte, ok bool) {
-	last := bytes.LastIndexByte(args, ',')
-	if last < 0 {
-		return "", "", nil, false
-	}
-	if a := canonicalIP(args[last+1:]); a != "" {
-		return ev.text(args[:last]), a, nil, true
-	}
-	prev := bytes.LastIndexByte(args[:last], ',')
-	if prev < 0 {
-		return "", "", nil, false
-	}
-	if a := canonicalIP(args[prev+1 : last]); a != "" {
-		return ev.text(args[:prev]), a, args[last+1:], true
+	end := len(args)
+	for range 4 {
+		comma := bytes.LastIndexByte(args[:end], ',')
+		if comma < 0 {
+			return "", "", nil, false
+		}
+		if a := canonicalIP(args[comma+1 : end]); a != "" {
+			if end < len(args) {
+				extra = args[end+1:]
+			}
+			return ev.text(args[:comma]), a, extra, true
+		}
+		if !authField(args[comma+1 : end]) {
+			return "", "", nil, false
+		}
+		end = comma
 	}
 	return "", "", nil, false
+}
+
+// authField tells the fields dovecot writes after the address.
+func authField(f []byte) bool {
+	return len(f) == 0 || string(f) == "master" || hasPrefix(f, "sasl:") ||
+		len(f) >= 2 && f[0] == '<' && f[len(f)-1] == '>'
 }
 
 func stripLevelSuffix(b []byte) []byte {

@@ -174,3 +174,26 @@ func TestJournalSpaced(t *testing.T) {
 		t.Errorf("got %+v, warnings %q", recs, warns)
 	}
 }
+
+// Auth-process prefixes of real installations: 2.4's auth-worker with its
+// pid and request number, master logins, and the look-ups of LMTP
+// deliveries, whose session ids carry transaction and recipient suffixes.
+func TestAuthPrefixes(t *testing.T) {
+	const head = "Nov 25 06:42:00 mx1 dovecot: "
+	checkFields(t, []fieldCase{
+		{name: "2.4 auth-worker with session", line: head + "auth-worker(31326): auth-worker(oracle,2001:db8:5::9,sasl:plain)<31326><kJ3mL9x2AQDGM2Zk>: request [12]: pam: pam_authenticate() failed: Authentication failure (password mismatch?)",
+			ip: "2001:db8:5::9", user: "oracle", why: "password_mismatch", session: "kJ3mL9x2AQDGM2Zk", meth: "PLAIN"},
+		{name: "2.4 auth-worker without session", line: head + "auth-worker(31326): Info: auth-worker(ann,203.0.113.100,sasl:login)<31326>: request [3]: sql: Password mismatch",
+			ip: "203.0.113.100", user: "ann", why: "password_mismatch", meth: "LOGIN"},
+		{name: "2.4 auth-worker, username imitating the prefix", line: head + "auth-worker(31326): auth-worker(a,6.6.6.6)<1><S>: request [1]: sql,203.0.113.101,sasl:plain)<31326><S9>: request [4]: sql: unknown user",
+			ip: "203.0.113.101", user: "a,6.6.6.6)<1><S>: request [1]: sql", why: "unknown_user", session: "S9", meth: "PLAIN"},
+		{name: "2.3 master login", line: head + "auth: sql(ann,203.0.113.102,master,<S8>): Password mismatch",
+			ip: "203.0.113.102", user: "ann", why: "password_mismatch", session: "S8"},
+		{name: "2.4 master login", line: head + "auth: auth(ann,203.0.113.103,sasl:plain,master)<S7>: sql: Password mismatch",
+			ip: "203.0.113.103", user: "ann", why: "password_mismatch", session: "S7", meth: "PLAIN"},
+		{name: "lmtp second transaction", line: head + "auth: passwd-file(bob,127.0.0.1,<IFbhKjxXf2NzQQAAgj8fXA:T2>): unknown user"},
+		{name: "lmtp second recipient", line: head + "auth: passwd-file(bob,::1,<IFbhKjxXf2NzQQAAgj8fXA:T2:R3>): unknown user"},
+		{name: "lmtp quota check", line: head + "auth: passwd-file(bob,127.0.0.1,<IFbhKjxXf2NzQQAAgj8fXA:R2:quota>): unknown user"},
+		{name: "2.4 lmtp recipient", line: head + "auth: auth(bob,127.0.0.1)<IFbhKjxXf2NzQQAAgj8fXA:R2>: passwd-file: unknown user"},
+	})
+}
