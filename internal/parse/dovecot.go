@@ -150,6 +150,9 @@ var verdicts = []struct{ text, reason string }{
 // end of the line. Where two readings name different addresses, the
 // client chose one of them, and the line is not read at all.
 func authAttempt(msg []byte, ev *event) bool {
+	if i := bytes.Index(msg, []byte(disallowedChars)); i >= 0 {
+		return disallowedUsername(msg, i, ev)
+	}
 	const marker = " (given password:"
 	if bytes.Index(msg, []byte(marker)) < 0 {
 		return authAttemptUpTo(msg, len(msg), ev)
@@ -183,6 +186,48 @@ func authAttempt(msg []byte, ev *event) bool {
 		return false
 	}
 	*ev = best
+	return true
+}
+
+// disallowedChars is how the auth process refuses a username with a
+// character outside auth_username_chars (2.3 and 2.4 alike).
+const disallowedChars = "Username character disallowed by auth_username_chars: "
+
+// disallowedUsername reads an attempt that ended before any passdb: the
+// mechanism refused the username, "plain(?,IP,<session>): Username
+// character disallowed by auth_username_chars: 0x3e (username: x>y)"
+// (2.3), "auth(?,IP,sasl:plain)<session>: plain: Username ..." (2.4).
+// The first anchor is dovecot's: before it stands the prefix, which holds
+// no username (or one that passed the check, so without spaces); the
+// username comes after it and may repeat it.
+func disallowedUsername(msg []byte, at int, ev *event) bool {
+	prefix, ok := bytes.CutSuffix(msg[:at], []byte(": "))
+	if !ok {
+		return false
+	}
+	prefix = bytes.TrimSuffix(prefix, []byte(": login user")) // the authorization id of PLAIN
+	mech := []byte(nil)
+	if i := lastIndex(prefix, ": "); i >= 0 && isWord(prefix[i+2:]) {
+		mech = prefix[i+2:]
+		prefix = stripLevelSuffix(prefix[:i])
+	}
+	rest := msg[at+len(disallowedChars):]
+	const name = " (username: "
+	if len(rest) < 4+len(name)+1 || !hasPrefix(rest, "0x") || !hasPrefix(rest[4:], name) || rest[len(rest)-1] != ')' {
+		return false
+	}
+	if !authPrefix(prefix, ev) || ev.kind != kindAttempt {
+		return false
+	}
+	if mech == nil {
+		mech = []byte(ev.passdb) // 2.3 names the prefix after the mechanism
+	}
+	if ev.method == "" {
+		ev.method = ev.upper(mech)
+	}
+	ev.passdb = ""
+	ev.user = ev.text(rest[4+len(name) : len(rest)-1])
+	ev.reason = "username_disallowed"
 	return true
 }
 

@@ -197,3 +197,34 @@ func TestAuthPrefixes(t *testing.T) {
 		{name: "2.4 lmtp recipient", line: head + "auth: auth(bob,127.0.0.1)<IFbhKjxXf2NzQQAAgj8fXA:R2>: passwd-file: unknown user"},
 	})
 }
+
+// A username with a character outside auth_username_chars is refused
+// before any passdb: still an attempt, from the address in dovecot's
+// prefix, never one the username names.
+func TestUsernameCharsDisallowed(t *testing.T) {
+	const head = "Nov 25 06:43:00 mx1 dovecot: auth: "
+	checkFields(t, []fieldCase{
+		{name: "2.3", line: head + "plain(?,203.0.113.110,<kJ3mL9x2AQDGM2Zk>): Username character disallowed by auth_username_chars: 0x3e (username: x>y)",
+			ip: "203.0.113.110", user: "x>y", why: "username_disallowed", session: "kJ3mL9x2AQDGM2Zk", meth: "PLAIN"},
+		{name: "2.3 without session (postfix's SASL request)", line: head + "login(?,2001:db8::110): Username character disallowed by auth_username_chars: 0x20 (username: a b)",
+			ip: "2001:db8::110", user: "a b", why: "username_disallowed", meth: "LOGIN"},
+		{name: "2.4", line: head + "auth(?,203.0.113.111,sasl:plain)<S2>: plain: Username character disallowed by auth_username_chars: 0x3e (username: x>y)",
+			ip: "203.0.113.111", user: "x>y", why: "username_disallowed", session: "S2", meth: "PLAIN"},
+		{name: "2.4 authorization id", line: head + "auth(ann,203.0.113.112,sasl:plain)<S3>: plain: login user: Username character disallowed by auth_username_chars: 0x2c (username: b,c)",
+			ip: "203.0.113.112", user: "b,c", why: "username_disallowed", session: "S3", meth: "PLAIN"},
+		{name: "username repeating the whole line", line: head + "plain(?,203.0.113.113,<S4>): Username character disallowed by auth_username_chars: 0x29 (username: a,6.6.6.6): Username character disallowed by auth_username_chars: 0x3e (username: b)",
+			ip: "203.0.113.113", user: "a,6.6.6.6): Username character disallowed by auth_username_chars: 0x3e (username: b", why: "username_disallowed", session: "S4", meth: "PLAIN"},
+	})
+}
+
+// With the login summary of its session, the refused username is one
+// attempt, not two.
+func TestUsernameCharsWithSummary(t *testing.T) {
+	recs, _ := parseAll(t, testConfig(),
+		"Nov 25 06:43:00 mx1 dovecot: auth: plain(?,203.0.113.114,<S5S5S5S5>): Username character disallowed by auth_username_chars: 0x3e (username: x>y)",
+		"Nov 25 06:43:02 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<x>y>, method=PLAIN, rip=203.0.113.114, lip=192.0.2.1, session=<S5S5S5S5>",
+	)
+	if got := sumAttempts(recs); got != 1 {
+		t.Errorf("got %d attempts, want 1: %+v", got, recs)
+	}
+}
