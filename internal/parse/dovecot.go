@@ -17,12 +17,33 @@ func dovecotTag(tag []byte) bool {
 	return false
 }
 
+// dovecotLine tells whether a line under syslog tag is dovecot's: one of
+// dovecot's own tags, or any other that is not postfix's when the message
+// starts with a dovecot process's prefix ("imap-login: ", "auth: ",
+// "auth-worker(12): "): a second dovecot instance logs under its
+// instance_name, which the admin chose.
+func dovecotLine(tag, msg []byte) bool {
+	if dovecotTag(tag) {
+		return true
+	}
+	if isSmtpd(tag) {
+		return false
+	}
+	i := 0
+	for i < len(msg) && (msg[i] >= 'a' && msg[i] <= 'z' || msg[i] >= '0' && msg[i] <= '9' || msg[i] == '-') {
+		i++
+	}
+	return i > 0 && i < len(msg) && (msg[i] == ':' || msg[i] == '(') && processName(msg[:i])
+}
+
 // parseDovecot recognises dovecot's auth lines. tag is the syslog tag
 // ("dovecot", "imap-login", ...) or "" for dovecot's own log files.
 func parseDovecot(tag, msg []byte, ev *event) (matched bool) {
 	ev.daemon = "dovecot"
 	proc := tag
-	if string(tag) == "dovecot" || string(tag) == "dovecot-auth" {
+	if !processName(tag) {
+		// "dovecot", "dovecot-auth" or an instance_name: the process
+		// is named in the message.
 		proc = nil
 	}
 	proc, msg = stripPrefixes(proc, msg)
@@ -553,6 +574,9 @@ func isPAMLine(msg []byte) bool {
 // loginLine reads the login processes' lines (imap-login, pop3-login,
 // submission-login, managesieve-login).
 func loginLine(msg []byte, ev *event) bool {
+	if rest, ok := bytes.CutPrefix(msg, []byte("Login failed: ")); ok {
+		return refusedLogin(rest, msg, ev)
+	}
 	if hasPrefix(msg, "Login: ") || hasPrefix(msg, "Logged in: ") {
 		_, fields, _ := cut(msg, ": ")
 		loginFields(fields, ev)
@@ -571,6 +595,31 @@ func loginLine(msg []byte, ev *event) bool {
 		return false
 	}
 	return disconnectReason(head, ev)
+}
+
+// refusedLogin reads a login process's refusal of one attempt, logged at
+// auth_verbose: "Login failed: Plaintext authentication disabled: user=<>,
+// rip=..., session=<...>" (2.3; 2.4 says "Cleartext"), or "SSL required
+// for authentication". The credentials never reached the auth process;
+// the session's summary counts them too, so the line is paired with it
+// by its session as an auth-process line is.
+func refusedLogin(why, msg []byte, ev *event) bool {
+	switch {
+	case hasPrefix(why, "Plaintext authentication disabled"), hasPrefix(why, "Cleartext authentication disabled"):
+		ev.reason = "plaintext_disabled"
+	case hasPrefix(why, "SSL required for authentication"):
+		ev.reason = "ssl_required"
+	default:
+		return false
+	}
+	_, fields := splitFields(msg)
+	if fields == nil {
+		return false
+	}
+	loginFields(fields, ev)
+	ev.src = srcDovecotAuth
+	ev.kind = kindAttempt
+	return ev.ip != ""
 }
 
 // isDisconnect tells a login process's end-of-session line.

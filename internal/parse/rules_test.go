@@ -228,3 +228,49 @@ func TestUsernameCharsWithSummary(t *testing.T) {
 		t.Errorf("got %d attempts, want 1: %+v", got, recs)
 	}
 }
+
+// Shapes of real installations: a second dovecot instance logging under
+// its instance_name, and the login processes' own refusals at
+// auth_verbose (2.3.21's "Plaintext", 2.4's "Cleartext").
+func TestDovecotShapes(t *testing.T) {
+	checkFields(t, []fieldCase{
+		{name: "instance_name as syslog ident", line: "Nov 25 06:44:00 mx1 dovecot-ext[811]: imap-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<ann>, method=PLAIN, rip=203.0.113.120, lip=192.0.2.1, session=<Q1Q1Q1Q1>",
+			ip: "203.0.113.120", user: "ann", why: "auth_failed", attempts: 2, session: "Q1Q1Q1Q1", meth: "PLAIN"},
+		{name: "instance_name, auth process", line: "Nov 25 06:44:00 mx1 imapproxy: auth-worker(812): sql(ann,203.0.113.121,<Q2Q2Q2Q2>): Password mismatch",
+			ip: "203.0.113.121", user: "ann", why: "password_mismatch", session: "Q2Q2Q2Q2"},
+		{name: "2.3 plaintext refused", line: "Nov 25 06:44:00 mx1 dovecot: imap-login: Login failed: Plaintext authentication disabled: user=<>, rip=203.0.113.122, lip=192.0.2.1, session=<Q3Q3Q3Q3>",
+			ip: "203.0.113.122", why: "plaintext_disabled", session: "Q3Q3Q3Q3"},
+		{name: "2.4 cleartext refused", line: "2026-11-25T06:44:00+00:00 mx1 dovecot[442]: pop3-login: Login failed: Cleartext authentication disabled: user=<bob>, rip=2001:db8::122, lip=2001:db8::1, session=<Q4Q4Q4Q4>",
+			ip: "2001:db8::122", user: "bob", why: "plaintext_disabled", session: "Q4Q4Q4Q4"},
+		{name: "SSL required", line: "Nov 25 06:44:00 mx1 dovecot: imap-login: Login failed: SSL required for authentication: user=<>, rip=203.0.113.123, lip=192.0.2.1, session=<Q5Q5Q5Q5>",
+			ip: "203.0.113.123", why: "ssl_required", session: "Q5Q5Q5Q5"},
+		// Not dovecot's, whatever the message says.
+		{name: "another program's message", line: "Nov 25 06:44:00 mx1 sshd[99]: Disconnected (auth failed, 3 attempts in 16 secs): user=<root>, method=PLAIN, rip=203.0.113.124"},
+		{name: "postfix tag", line: "Nov 25 06:44:00 mx1 postfix/smtpd[9]: imap-login: Disconnected (auth failed, 3 attempts in 16 secs): user=<root>, method=PLAIN, rip=203.0.113.125"},
+	})
+}
+
+// A refused plaintext login and its session's summary are one attempt;
+// refused and then logged in over TLS, the attempt stays.
+func TestRefusedLoginCountsOnce(t *testing.T) {
+	recs, _ := parseAll(t, testConfig(),
+		"Nov 25 06:44:00 mx1 dovecot: imap-login: Login failed: Plaintext authentication disabled: user=<>, rip=203.0.113.126, lip=192.0.2.1, session=<Q6Q6Q6Q6>",
+		"Nov 25 06:44:01 mx1 dovecot: imap-login: Disconnected (tried to use disallowed plaintext auth): user=<>, rip=203.0.113.126, lip=192.0.2.1, session=<Q6Q6Q6Q6>",
+		"2026-11-25T06:44:02+00:00 mx1 dovecot[442]: imap-login: Login failed: Cleartext authentication disabled: user=<>, rip=203.0.113.127, lip=192.0.2.1, session=<Q7Q7Q7Q7>",
+		"2026-11-25T06:44:03+00:00 mx1 dovecot[442]: imap-login: Login aborted: Connection closed (tried to use disallowed cleartext auth, 1 attempts in 1 secs) (cleartext_auth_disabled): user=<>, rip=203.0.113.127, lip=192.0.2.1, session=<Q7Q7Q7Q7>",
+		"Nov 25 06:44:04 mx1 dovecot: imap-login: Login failed: Plaintext authentication disabled: user=<>, rip=203.0.113.128, lip=192.0.2.1, session=<Q8Q8Q8Q8>",
+		"Nov 25 06:44:06 mx1 dovecot: imap-login: Login: user=<carol>, method=PLAIN, rip=203.0.113.128, lip=192.0.2.1, mpid=9, TLS, session=<Q8Q8Q8Q8>",
+	)
+	per := map[string]int{}
+	logins := 0
+	for _, r := range recs {
+		if r.Outcome == "failure" {
+			per[r.IP] += r.Attempts
+		} else {
+			logins++
+		}
+	}
+	if per["203.0.113.126"] != 1 || per["203.0.113.127"] != 1 || per["203.0.113.128"] != 1 || logins != 1 {
+		t.Errorf("attempts per address %v and %d logins, want 1 each and 1 login: %+v", per, logins, recs)
+	}
+}

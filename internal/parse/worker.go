@@ -210,7 +210,7 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	it := &w.items[len(w.items)-1]
 	it.ev.strs = w.strs
 	switch {
-	case tag == nil || dovecotTag(tag):
+	case tag == nil || dovecotLine(tag, msg):
 		it.matched = parseDovecot(tag, msg, &it.ev)
 		it.relevant = !it.matched && !it.ev.offTopic
 	case isSmtpd(tag):
