@@ -149,11 +149,21 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 	return ev.ip != ""
 }
 
-// bracketIP takes the address out of postfix's "name[addr]".
+// bracketIP takes the address out of postfix's "name[addr]", or
+// "name[addr]:port" with smtpd_client_port_logging = yes.
 func bracketIP(s []byte, ev *event) string {
-	open := bytes.LastIndexByte(s, '[')
-	if open < 0 || s[len(s)-1] != ']' {
+	end := bytes.LastIndexByte(s, ']')
+	if end < 0 {
 		return ""
 	}
-	return ev.addr(s[open+1 : len(s)-1])
+	if port := s[end+1:]; len(port) > 0 {
+		if _, ok := atoi(port[1:]); port[0] != ':' || !ok {
+			return ""
+		}
+	}
+	open := bytes.LastIndexByte(s[:end], '[')
+	if open < 0 {
+		return ""
+	}
+	return ev.addr(s[open+1 : end])
 }

@@ -274,3 +274,32 @@ func TestRefusedLoginCountsOnce(t *testing.T) {
 		t.Errorf("attempts per address %v and %d logins, want 1 each and 1 login: %+v", per, logins, recs)
 	}
 }
+
+// postfix with smtpd_client_port_logging = yes writes "[addr]:port" in
+// every line, logins included; an SMTP login that sends no mail leaves
+// only "auth=1" at disconnect, and that is a login too.
+func TestPostfixShapes(t *testing.T) {
+	recs, warns := parseAll(t, testConfig(),
+		"Nov 25 06:45:01 mx1 postfix/submission/smtpd[4005]: 4F1A2B3C4E: client=unknown[203.0.113.130]:53122, sasl_method=PLAIN, sasl_username=ann@example.com",
+		"Nov 25 06:45:02 mx1 postfix/submission/smtpd[4005]: disconnect from unknown[203.0.113.130]:53122 ehlo=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6",
+		"Nov 25 06:45:03 mx1 postfix/submission/smtpd[4006]: disconnect from unknown[203.0.113.131]:53123 ehlo=2 starttls=1 auth=1 quit=1 commands=5",
+		"Nov 25 06:45:04 mx1 postfix/submission/smtpd[4007]: warning: unknown[2001:db8::132]:53124: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+		"Nov 25 06:45:05 mx1 postfix/submission/smtpd[4007]: disconnect from unknown[2001:db8::132]:53124 ehlo=1 auth=0/1 quit=1 commands=2/3",
+		"Nov 25 06:45:06 mx1 postfix/smtpd[4008]: disconnect from mail.example.net[198.51.100.90]:25 ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5",
+	)
+	if len(warns) > 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Outcome+" "+r.IP+" "+r.User+" "+r.Method)
+	}
+	want := []string{
+		"success 203.0.113.130 ann@example.com PLAIN",
+		"success 203.0.113.131  ",
+		"failure 2001:db8::132  LOGIN",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
