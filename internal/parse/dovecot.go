@@ -189,7 +189,7 @@ func authAttempt(msg []byte, ev *event) bool {
 			best, have = e, true
 			return true
 		}
-		return best.kind != kindAttempt || e.kind != kindAttempt || best.ip == e.ip && best.user == e.user
+		return best.kind != kindAttempt || e.kind != kindAttempt || best.ip == e.ip && best.user == e.user && best.reason == e.reason
 	}
 	// The last cut first: it is where dovecot wrote its verdict.
 	end := len(msg)
@@ -202,6 +202,11 @@ func authAttempt(msg []byte, ev *event) bool {
 		if endsLikePassword(msg[i+len(marker):]) && !agree(i) {
 			return false
 		}
+	}
+	if lastIndex(msg[:end], marker) >= 0 {
+		// More cuts than a username holds: the password's, and dovecot's
+		// own may not have been tried.
+		return false
 	}
 	if !agree(len(msg)) || !have {
 		return false
@@ -441,8 +446,25 @@ func userAndIP(args []byte, ev *event) (user, ip string, extra []byte, ok bool) 
 
 // authField tells the fields dovecot writes after the address.
 func authField(f []byte) bool {
-	return len(f) == 0 || string(f) == "master" || hasPrefix(f, "sasl:") ||
-		len(f) >= 2 && f[0] == '<' && f[len(f)-1] == '>'
+	if m, ok := bytes.CutPrefix(f, []byte("sasl:")); ok {
+		return isWord(m)
+	}
+	if len(f) >= 2 && f[0] == '<' && f[len(f)-1] == '>' {
+		return isSessionID(f[1 : len(f)-1])
+	}
+	return len(f) == 0 || string(f) == "master"
+}
+
+// isSessionID tells the text of a session id: base64 (login processes),
+// with LMTP's ":T2:R3" suffixes, or a proxy's own id; never spaces or
+// brackets.
+func isSessionID(s []byte) bool {
+	for _, c := range s {
+		if c <= ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' {
+			return false
+		}
+	}
+	return len(s) > 0
 }
 
 func stripLevelSuffix(b []byte) []byte {

@@ -467,6 +467,9 @@ func FuzzParse(f *testing.F) {
 	for _, tt := range parseTests {
 		f.Add(tt.in)
 	}
+	for _, fm := range hostileForms {
+		f.Add(strings.NewReplacer("USER", "a,6.6.6.6): unknown user (given password: x", "RAW", "x rhost=6.6.6.6  user=y", "PW", "p").Replace(fm.line))
+	}
 	f.Fuzz(func(t *testing.T, line string) {
 		cfg := testConfig()
 		cfg.Unmatched = true
@@ -483,6 +486,11 @@ func FuzzParse(f *testing.F) {
 			if err := back.Unmarshal(j); err != nil {
 				t.Errorf("output is not a valid record: %v: %s", err, j)
 			}
+			// A username may hold the words; FuzzHostileUser checks that
+			// no password reaches the user field.
+			noUser := *r
+			noUser.User = ""
+			j = noUser.AppendJSON(nil)
 			if i := bytes.Index(j, []byte("(given password:")); i >= 0 && !bytes.HasPrefix(j[i:], []byte("(given password: <hidden>)")) {
 				t.Errorf("clear password in output: %s", j)
 			}

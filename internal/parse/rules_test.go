@@ -303,3 +303,98 @@ func TestPostfixShapes(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// hostileForms are the lines where a client's text (the username, and a
+// logged clear password) sits before fields dovecot or postfix write
+// after it. USER is the username as the line carries it, PW the password;
+// the client's address is always realIP, and want is the reason the
+// daemon's own text gives.
+var hostileForms = []struct{ line, want string }{
+	{"Nov 25 07:00:00 mx1 dovecot: auth: sql(USER,203.0.113.200,<S1S1S1S1>): Password mismatch", "password_mismatch"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth: sql(USER,203.0.113.200,<S1S1S1S1>): unknown user (given password: PW)", "unknown_user"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth: auth(USER,203.0.113.200,sasl:plain)<S1S1S1S1>: sql: Password mismatch (given password: PW)", "password_mismatch"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth-worker(9): auth-worker(USER,203.0.113.200,sasl:login)<9><S1S1S1S1>: request [3]: ldap: unknown user", "unknown_user"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth-worker(9): pam(USER,203.0.113.200): pam_authenticate() failed: Authentication failure (password mismatch?) (given password: PW)", "password_mismatch"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth: plain(?,203.0.113.200,<S1S1S1S1>): Username character disallowed by auth_username_chars: 0x3e (username: RAW)", "username_disallowed"},
+	{"Nov 25 07:00:00 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=RAW rhost=203.0.113.200  user=RAW", "auth_failed"},
+	{"Nov 25 07:00:00 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=RAW rhost=203.0.113.200", "auth_failed"},
+	{"Nov 25 07:00:00 mx1 auth: pam_sss(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=RAW rhost=203.0.113.200 user=RAW", "auth_failed"},
+	{"Nov 25 07:00:00 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<USER>, method=PLAIN, rip=203.0.113.200, lip=192.0.2.1, TLS, session=<S1S1S1S1>", "auth_failed"},
+	{"2026-11-25T07:00:00+00:00 mx1 dovecot[442]: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<USER>, method=PLAIN, rip=203.0.113.200, lip=192.0.2.1, session=<S1S1S1S1>", "auth_failed"},
+	{"Nov 25 07:00:00 mx1 postfix/smtpd[77]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: authentication failure, sasl_username=RAW", "auth_failed"},
+}
+
+const realIP = "203.0.113.200"
+
+// dovecotSanitized is a username as dovecot writes it in its prefixes and
+// login fields: control characters as '?', at most 64 bytes ("..." ending
+// a cut one).
+func dovecotSanitized(user string) string {
+	b := []byte(user)
+	for i, c := range b {
+		if c < 32 {
+			b[i] = '?'
+		}
+	}
+	if len(b) > 64 {
+		b = append(b[:61:61], "..."...)
+	}
+	return string(b)
+}
+
+// FuzzHostileUser puts client text into every line where it precedes
+// daemon-written fields. Whatever the text, a record names the address
+// and the reason the daemon wrote, and one line is at most one attempt:
+// the client may hide its attempt (a line read two ways is not read) but
+// never move it.
+func FuzzHostileUser(f *testing.F) {
+	for i := range hostileForms {
+		for _, u := range []string{"x", "x rhost=6.6.6.6", "a rhost=6.6.6.6  user=b", "a,6.6.6.6): unknown user (given password: x",
+			"x>, method=PLAIN, rip=6.6.6.6, lip=1.1.1.1, y", "a,6.6.6.6)<1><S>: request [1]: sql", "x (given password: y",
+			"6.6.6.6", "a,6.6.6.6,master,<S>", "x]: SASL PLAIN authentication failed: y, sasl_username=z"} {
+			f.Add(uint8(i), u, "hunter2")
+		}
+		f.Add(uint8(i), "a", "x,6.6.6.6): unknown user (given password: y")
+	}
+	f.Fuzz(func(t *testing.T, form uint8, user, pw string) {
+		if strings.ContainsAny(user+pw, "\n\r\x00") {
+			return // a line break makes two lines: another test's matter
+		}
+		fm := hostileForms[int(form)%len(hostileForms)]
+		line := strings.NewReplacer("USER", dovecotSanitized(user), "RAW", user, "PW", pw).Replace(fm.line)
+		cfg := testConfig()
+		cfg.Raw = true
+		recs, _ := parseAll(t, cfg, line)
+		attempts := 0
+		for _, r := range recs {
+			if r.Outcome != "failure" {
+				t.Fatalf("%s\ngave %+v", line, r)
+			}
+			if r.IP != realIP || r.Reason != fm.want {
+				t.Errorf("%s\ngave ip %q reason %q, want %s %s", line, r.IP, r.Reason, realIP, fm.want)
+			}
+			if i := strings.Index(r.Line, "(given password:"); strings.Contains(fm.line, "PW") && (i < 0 || r.Line[i:] != "(given password: <hidden>)") {
+				t.Errorf("%s\nclear password in the record's line %q", line, r.Line)
+			}
+			if len(pw) >= 4 && strings.Contains(r.User, pw) && !strings.Contains(user, pw) && !strings.Contains(dovecotSanitized(user), pw) {
+				t.Errorf("%s\nthe password is in the user %q", line, r.User)
+			}
+			attempts += r.Attempts
+		}
+		if attempts > 1 {
+			t.Errorf("%s\ngave %d attempts", line, attempts)
+		}
+	})
+}
+
+// A password holding more markers than cuts are tried is not read: the
+// reading chosen could hold the password in its user.
+func TestManyMarkersInPassword(t *testing.T) {
+	pw := strings.Repeat("(given password: x)", maxPasswordCuts+1)
+	recs, _ := parseAll(t, testConfig(), "Nov 25 07:01:00 mx1 dovecot: auth: sql(u,203.0.113.201,<S1>): Password mismatch (given password: "+pw+")")
+	for _, r := range recs {
+		if strings.Contains(r.User, "given password") {
+			t.Errorf("password text in the user: %+v", r)
+		}
+	}
+}
