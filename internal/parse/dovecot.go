@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+	"strings"
+	"unicode/utf8"
 )
 
 // dovecotTag tells whether a syslog tag is dovecot's (or one of its
@@ -575,6 +577,39 @@ func pamFields(s []byte) (user []byte, ip string) {
 	}
 	return s[:i], canonicalIP(s[i+len(" rhost="):])
 }
+
+// sameLoggedUser tells whether a and b are one username, one of them as
+// dovecot writes it in its prefixes and the other as PAM or postfix do:
+// dovecot turns control characters into '?' and cuts a name longer than
+// 64 bytes to 61 and "...". Without this, a long or odd username would
+// make its attempt's lines count twice.
+func sameLoggedUser(a, b string) bool {
+	return a == b || a == dovecotSanitized(b) || b == dovecotSanitized(a)
+}
+
+// dovecotSanitized is user as dovecot's str_sanitize(user, 64) writes it.
+func dovecotSanitized(user string) string {
+	if len(user) <= maxLogUser && strings.IndexFunc(user, func(r rune) bool { return r < ' ' }) < 0 {
+		return user
+	}
+	b := []byte(strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return '?'
+		}
+		return r
+	}, user))
+	if len(b) > maxLogUser {
+		n := maxLogUser - 3
+		for n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		b = append(b[:n:n], "..."...)
+	}
+	return string(b)
+}
+
+// maxLogUser is dovecot's MAX_LOG_USERNAME_LEN.
+const maxLogUser = 64
 
 // isPAMLine tells a PAM module's line: "pam_unix(dovecot:auth): ...", with
 // any module and the PAM service dovecot was given (dovecot, imap, ...).

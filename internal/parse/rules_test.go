@@ -326,22 +326,6 @@ var hostileForms = []struct{ line, want string }{
 
 const realIP = "203.0.113.200"
 
-// dovecotSanitized is a username as dovecot writes it in its prefixes and
-// login fields: control characters as '?', at most 64 bytes ("..." ending
-// a cut one).
-func dovecotSanitized(user string) string {
-	b := []byte(user)
-	for i, c := range b {
-		if c < 32 {
-			b[i] = '?'
-		}
-	}
-	if len(b) > 64 {
-		b = append(b[:61:61], "..."...)
-	}
-	return string(b)
-}
-
 // FuzzHostileUser puts client text into every line where it precedes
 // daemon-written fields. Whatever the text, a record names the address
 // and the reason the daemon wrote, and one line is at most one attempt:
@@ -396,5 +380,20 @@ func TestManyMarkersInPassword(t *testing.T) {
 		if strings.Contains(r.User, "given password") {
 			t.Errorf("password text in the user: %+v", r)
 		}
+	}
+}
+
+// PAM writes the username whole, dovecot cut to 64 bytes and with control
+// characters as '?': the two lines of one attempt still pair.
+func TestPAMTwinOfLongUser(t *testing.T) {
+	long := strings.Repeat("attacker-", 9) + "x rhost=6.6.6.6"
+	recs, _ := parseAll(t, testConfig(),
+		pamHead+"ruser="+long+" rhost=203.0.113.77  user="+long,
+		"Nov 25 06:40:01 mx1 dovecot: auth-worker(304): pam("+dovecotSanitized(long)+",203.0.113.77): pam_authenticate() failed: Authentication failure (password mismatch?)",
+		pamHead+"ruser=tab\tbed rhost=203.0.113.77  user=tab\tbed",
+		"Nov 25 06:40:01 mx1 dovecot: auth-worker(304): pam(tab?bed,203.0.113.77): pam_authenticate() failed: Authentication failure (password mismatch?)",
+	)
+	if got := sumAttempts(recs); got != 2 {
+		t.Errorf("got %d attempts, want 2: %+v", got, recs)
 	}
 }
