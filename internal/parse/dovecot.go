@@ -177,7 +177,7 @@ func authAttempt(msg []byte, ev *event) bool {
 		return disallowedUsername(msg, i, ev)
 	}
 	const marker = " (given password:"
-	if bytes.Index(msg, []byte(marker)) < 0 {
+	if !bytes.Contains(msg, []byte(marker)) {
 		return authAttemptUpTo(msg, len(msg), ev)
 	}
 	var best event
