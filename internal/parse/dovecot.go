@@ -433,6 +433,11 @@ func userAndIP(args []byte, ev *event) (user, ip string, extra []byte, ok bool) 
 			return "", "", nil, false
 		}
 		if a := canonicalIP(args[comma+1 : end]); a != "" {
+			if comma > maxLogUser {
+				// Longer than dovecot writes a username: this comma
+				// is not the one after it.
+				return "", "", nil, false
+			}
 			if end < len(args) {
 				extra = args[end+1:]
 			}

@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"maps"
+	"os"
 	"strings"
 	"testing"
 )
@@ -395,5 +397,39 @@ func TestPAMTwinOfLongUser(t *testing.T) {
 	)
 	if got := sumAttempts(recs); got != 2 {
 		t.Errorf("got %d attempts, want 2: %+v", got, recs)
+	}
+}
+
+// testdata/real/dovecot-2.3.19-hostile.log was written by Debian 12's
+// dovecot 2.3.19 (auth_verbose = yes, auth_verbose_passwords = plain,
+// passwd-file, the client's address passed by IMAP ID from a trusted
+// network, and one client on 127.0.0.2 refused plaintext logins) under
+// LOGIN and AUTHENTICATE PLAIN with hostile usernames and passwords:
+// "x>y", "a,6.6.6.6) rhost", "a,6.6.6.6): unknown user (given password: x",
+// and passwords imitating a verdict and an address. Every attempt counts
+// once, from the address dovecot wrote.
+func TestRealDovecotHostile(t *testing.T) {
+	data, err := os.ReadFile("testdata/real/dovecot-2.3.19-hostile.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Unmatched = true
+	recs, warns := parseAll(t, cfg, strings.Split(strings.TrimSpace(string(data)), "\n")...)
+	if len(warns) > 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	got := map[string]int{}
+	for _, r := range recs {
+		switch {
+		case r.Event == "unmatched":
+			t.Errorf("unmatched: %s", r.Line)
+		case r.Outcome == "failure":
+			got[r.IP] += r.Attempts
+		}
+	}
+	want := map[string]int{"203.0.113.9": 2, "2001:db8::9": 1, "203.0.113.10": 2, "127.0.0.2": 2}
+	if !maps.Equal(got, want) {
+		t.Errorf("attempts per address %v, want %v", got, want)
 	}
 }
