@@ -531,6 +531,10 @@ func pamLine(msg []byte, ev *event) bool {
 		return false
 	}
 	user, ip := pamFields(fields)
+	if f, ok := bytes.CutSuffix(fields, []byte(", no_new_privs=1")); ip == "" && ok {
+		// Newer pam_unix notes it after the user.
+		user, ip = pamFields(f)
+	}
 	if ip == "" {
 		return false
 	}
