@@ -555,7 +555,8 @@ func pamFields(s []byte) (user []byte, ip string) {
 		_, u, _ := bytes.Cut(after, []byte("user="))
 		return u, canonicalIP(addr)
 	}
-	for end := len(s); end > 0; {
+	end := len(s)
+	for range maxPAMSplits {
 		j := lastIndex(s[:end], " user=")
 		if j < 0 {
 			break
@@ -575,7 +576,8 @@ func pamFields(s []byte) (user []byte, ip string) {
 		}
 	}
 	if bytes.Contains(s, []byte(" user=")) {
-		// A user= that no split explains: trust no address in it.
+		// A user= that no split explains (or one of too many): trust no
+		// address in it.
 		return nil, ""
 	}
 	// pam_unix leaves user= out for an unknown account: the address runs
@@ -619,6 +621,11 @@ func dovecotSanitized(user string) string {
 
 // maxLogUser is dovecot's MAX_LOG_USERNAME_LEN.
 const maxLogUser = 64
+
+// maxPAMSplits bounds the splits pamFields tries: each costs a compare
+// as long as the name, and a username holding " user=" that often is
+// not worth a quadratic scan of a long line.
+const maxPAMSplits = 16
 
 // isPAMLine tells a PAM module's line: "pam_unix(dovecot:auth): ...", with
 // any module and the PAM service dovecot was given (dovecot, imap, ...).

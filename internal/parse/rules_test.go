@@ -51,6 +51,8 @@ func checkFields(t *testing.T, tests []fieldCase) {
 	}
 }
 
+var manyUsers = strings.Repeat("x rhost=6.6.6.6  user=", maxPAMSplits) + "x"
+
 const pamHead = "Nov 25 06:40:00 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot "
 
 // PAM's line names the user twice (ruser= and user=) around the address;
@@ -67,6 +69,8 @@ func TestPAMAddressIsDovecots(t *testing.T) {
 		// Unexplained by any split: not read, rather than read wrong.
 		{name: "user= that is no copy of ruser", line: pamHead + "ruser=a rhost=203.0.113.73  user=b rhost=6.6.6.6"},
 		{name: "pam_sss", line: "Nov 25 06:40:00 mx1 dovecot: auth-worker(77): pam_sss(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=x rhost=6.6.6.6 rhost=203.0.113.74 user=x rhost=6.6.6.6", ip: "203.0.113.74", user: "x rhost=6.6.6.6"},
+		// More copies of " user=" than splits are tried: hidden, not moved.
+		{name: "username full of user=", line: pamHead + "ruser=" + manyUsers + " rhost=203.0.113.73  user=" + manyUsers},
 		{name: "pam_unix with no_new_privs", line: pamHead + "ruser=x rhost=6.6.6.6 rhost=203.0.113.73 user=x rhost=6.6.6.6, no_new_privs=1", ip: "203.0.113.73", user: "x rhost=6.6.6.6"},
 		{name: "pam service named after the protocol", line: "Nov 25 06:40:00 mx1 auth: pam_unix(imap:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=ann rhost=203.0.113.75  user=ann", ip: "203.0.113.75", user: "ann"},
 		// Modules that name no address: dovecot's pam(...) line counts them.
