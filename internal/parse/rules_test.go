@@ -1,10 +1,14 @@
 package parse
 
 import (
+	"bytes"
 	"maps"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // fieldCase is one line and the fields its single failure record must
@@ -436,5 +440,24 @@ func TestRealDovecotHostile(t *testing.T) {
 	want := map[string]int{"203.0.113.9": 2, "2001:db8::9": 1, "203.0.113.10": 2, "127.0.0.2": 2}
 	if !maps.Equal(got, want) {
 		t.Errorf("attempts per address %v, want %v", got, want)
+	}
+}
+
+// BenchmarkHostileLongLines reads near-1 MiB lines built to make the rules
+// look back often: a username full of " user=" in PAM's line, a password
+// full of " (given password:" in dovecot's. Their cost must grow with the
+// line, not with its square.
+func BenchmarkHostileLongLines(b *testing.B) {
+	const size = 900 << 10
+	name := strings.Repeat("x rhost=6.6.6.6  user=", size/2/22) + "x"
+	pw := strings.Repeat(" (given password: y)", size/20)
+	lines := []byte(pamHead + "ruser=" + name + " rhost=203.0.113.73  user=" + name + "\n" +
+		"Nov 25 07:01:00 mx1 dovecot: auth: sql(u,203.0.113.201,<S1>): Password mismatch (given password: " + pw + ")\n")
+	b.SetBytes(int64(len(lines)))
+	p := NewParser(testConfig(), func(r *record.Record) error { sink += r.Attempts; return nil }, func(error) {})
+	for b.Loop() {
+		if err := p.Read(bytes.NewReader(lines), "bench.log", time.Time{}, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
