@@ -333,6 +333,10 @@ var hostileForms = []struct{ line, want string }{
 	{"Nov 25 07:00:00 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<USER>, method=PLAIN, rip=203.0.113.200, lip=192.0.2.1, TLS, session=<S1S1S1S1>", "auth_failed"},
 	{"2026-11-25T07:00:00+00:00 mx1 dovecot[442]: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<USER>, method=PLAIN, rip=203.0.113.200, lip=192.0.2.1, session=<S1S1S1S1>", "auth_failed"},
 	{"Nov 25 07:00:00 mx1 postfix/smtpd[77]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: authentication failure, sasl_username=RAW", "auth_failed"},
+	{"Nov 25 07:00:00 mx1 dovecot: auth: auth(?,203.0.113.200,sasl:plain)<S1S1S1S1>: plain: Username character disallowed by auth_username_chars: 0x3e (username: RAW)", "username_disallowed"},
+	{"Nov 25 07:00:00 mx1 dovecot: imap-login: Login failed: Plaintext authentication disabled: user=<USER>, rip=203.0.113.200, lip=192.0.2.1, session=<S1S1S1S1>", "plaintext_disabled"},
+	{"Nov 25 07:00:00 mx1 dovecot-ext: auth: passwd-file(USER,203.0.113.200,master,<S1S1S1S1>): unknown user", "unknown_user"},
+	{"Nov 25 07:00:00 mx1 auth: pam_unix(imap:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=RAW rhost=203.0.113.200 user=RAW, no_new_privs=1", "auth_failed"},
 }
 
 const realIP = "203.0.113.200"
