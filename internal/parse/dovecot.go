@@ -173,6 +173,12 @@ var verdicts = []struct{ text, reason string }{
 // end of the line. Where two readings name different addresses, the
 // client chose one of them, and the line is not read at all.
 func authAttempt(msg []byte, ev *event) bool {
+	if bytes.HasSuffix(msg, []byte(": Invalid base64 data in initial response")) ||
+		bytes.HasSuffix(msg, []byte(": Invalid base64 data in continued response")) {
+		// The client's malformed SASL input, refused before any check.
+		ev.kind = kindIgnore
+		return true
+	}
 	if i := bytes.Index(msg, []byte(disallowedChars)); i >= 0 {
 		return disallowedUsername(msg, i, ev)
 	}

@@ -465,3 +465,28 @@ func BenchmarkHostileLongLines(b *testing.B) {
 		}
 	}
 }
+
+// A malformed AUTH (invalid base64, refused with 501 before any check)
+// and an AUTH the client aborted are no attempts, though postfix counts
+// them in auth=0/N; lines from postfix 3.7 and dovecot 2.4 under the
+// project's own attack harness.
+func TestPostfixRefusedBeforeCheck(t *testing.T) {
+	recs, _ := parseAll(t, testConfig(),
+		"2026-11-25T14:50:03.128781+00:00 vm postfix/submission/smtpd[16403]: warning: unknown[198.51.100.9]: SASL PLAIN authentication failed: Invalid base64 data in initial response, sasl_username=(unavailable)",
+		"2026-11-25T14:50:03.129205+00:00 vm dovecot: auth(?,198.51.100.9,sasl:plain): Invalid base64 data in initial response",
+		"2026-11-25T14:50:03.131740+00:00 vm dovecot: auth(test,198.51.100.9,sasl:plain): passwd-file: unknown user (SHA1 of given password: a94a8f)",
+		"2026-11-25T14:50:05.120649+00:00 vm postfix/submission/smtpd[16403]: warning: unknown[198.51.100.9]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=test",
+		"2026-11-25T14:50:05.121282+00:00 vm postfix/submission/smtpd[16403]: disconnect from unknown[198.51.100.9] ehlo=2 xclient=0/1 auth=0/2 quit=1 commands=3/6",
+		"2026-11-25T14:51:00+00:00 vm postfix/smtpd[16404]: warning: unknown[198.51.100.10]: SASL LOGIN authentication aborted",
+		"2026-11-25T14:51:01+00:00 vm postfix/smtpd[16404]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+	)
+	per := map[string]int{}
+	for _, r := range recs {
+		if r.Outcome == "failure" {
+			per[r.IP] += r.Attempts
+		}
+	}
+	if !maps.Equal(per, map[string]int{"198.51.100.9": 1}) {
+		t.Errorf("attempts per address %v, want 198.51.100.9: 1 (%+v)", per, recs)
+	}
+}
