@@ -295,16 +295,18 @@ var needles = [...]string{
 	"sasl_",    // postfix's sasl_username= of a successful login
 	"NOTICE",   // fail2ban's Ban, Restore Ban and Unban notices (0.9 and later)
 	"WARNING",  // the same in fail2ban 0.8
-	`MESSAGE"`, // journald's byte-array messages hide their words: the key, however spaced
+	journalKey, // journald's byte-array messages hide their words: the key, however spaced
 }
+
+const journalKey = `MESSAGE"`
 
 // worthDecoding tells whether a JSON line found by the finder may hold an
 // event: a journald entry is found by its MESSAGE key, whatever it says,
 // and only one whose message is an array of bytes (or that holds another
 // needle) is worth decoding.
 func worthDecoding(line []byte) bool {
-	for _, w := range needles[:len(needles)-1] {
-		if contains(line, w) {
+	for _, w := range needles {
+		if w != journalKey && contains(line, w) {
 			return true
 		}
 	}
