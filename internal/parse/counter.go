@@ -298,6 +298,6 @@ func (c *counter) sweep() {
 	}
 }
 
-func sameUser(a, b string) bool { return a == "" || b == "" || a == b }
+func sameUser(a, b string) bool { return a == "" || b == "" || sameLoggedUser(a, b) }
 
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }

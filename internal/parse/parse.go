@@ -428,9 +428,10 @@ func postfixTalksAuth(msg []byte) bool {
 }
 
 // hidePassword removes a password dovecot logged in clear
-// (auth_verbose_passwords=plain): it runs to the end of the line.
+// (auth_verbose_passwords=plain): it runs to the end of the line. Dovecot
+// writes a space after the colon; hiding does not rely on it.
 func hidePassword(line []byte) []byte {
-	i := bytes.Index(line, []byte("(given password: "))
+	i := bytes.Index(line, []byte("(given password:"))
 	if i < 0 {
 		return line
 	}

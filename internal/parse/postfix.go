@@ -90,6 +90,21 @@ func postfixWarning(msg []byte, ev *event) bool {
 	if !ok {
 		return false
 	}
+	if mech, ok := bytes.CutSuffix(rest, []byte(" authentication aborted")); ok && len(mech) <= 100 {
+		// The client gave up ("*") before any credentials were checked;
+		// postfix still counts the AUTH command in auth=0/N.
+		ev.method = ev.upper(mech)
+		ev.saslWarning = true
+		ev.kind = kindIgnore
+		return true
+	}
+	if _, why, ok := cut(rest, " authentication failed: "); ok && hasPrefix(why, "Invalid base64 data") {
+		// dovecot refused the client's malformed response before any
+		// check (501 to the client): no attempt, but counted in auth=0/N.
+		ev.saslWarning = true
+		ev.kind = kindIgnore
+		return true
+	}
 	mech, why, ok := cut(rest, " authentication failed:")
 	if !ok || len(mech) == 0 || len(mech) > 40 {
 		return false
@@ -97,6 +112,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 	ev.method = ev.upper(mech)
 	ev.saslWarning = true
 	why = bytes.TrimPrefix(why, []byte(" "))
+	why = bytes.TrimSuffix(why, []byte(", sasl_username=(unavailable)")) // postfix's word for none
 	// The username, when logged, comes last and is the client's text; the
 	// first ", sasl_username=" is therefore postfix's own.
 	if i := bytes.Index(why, []byte(", sasl_username=")); i >= 0 {
@@ -149,11 +165,21 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 	return ev.ip != ""
 }
 
-// bracketIP takes the address out of postfix's "name[addr]".
+// bracketIP takes the address out of postfix's "name[addr]", or
+// "name[addr]:port" with smtpd_client_port_logging = yes.
 func bracketIP(s []byte, ev *event) string {
-	open := bytes.LastIndexByte(s, '[')
-	if open < 0 || s[len(s)-1] != ']' {
+	end := bytes.LastIndexByte(s, ']')
+	if end < 0 {
 		return ""
 	}
-	return ev.addr(s[open+1 : len(s)-1])
+	if port := s[end+1:]; len(port) > 0 {
+		if _, ok := atoi(port[1:]); port[0] != ':' || !ok {
+			return ""
+		}
+	}
+	open := bytes.LastIndexByte(s[:end], '[')
+	if open < 0 {
+		return ""
+	}
+	return ev.addr(s[open+1 : end])
 }

@@ -113,7 +113,13 @@ func trimCR(b []byte) []byte {
 // journalctl, or a plain log line.
 func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 	if len(line) == 0 || line[0] != '{' {
+		if w.hasNUL(line, name, lineNo) {
+			return
+		}
 		w.plain(line, file, nil)
+		return
+	}
+	if !worthDecoding(line) {
 		return
 	}
 	if f, l, ok := record.PlainLineRecord(line); ok {
@@ -129,6 +135,9 @@ func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 		return
 	}
 	if msg, ok := w.journalMessage(); ok {
+		if w.hasNUL(msg, name, lineNo) {
+			return
+		}
 		w.journal(msg)
 		return
 	}
@@ -150,7 +159,21 @@ func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 		}
 		extra = append(extra, f)
 	}
+	if w.hasNUL(line, name, lineNo) {
+		return
+	}
 	w.plain(line, w.in.File, extra)
+}
+
+// hasNUL skips and names a line holding NUL bytes: no daemon writes
+// them, a file damaged by a crash does, and what the line would give
+// could not be trusted.
+func (w *worker) hasNUL(line []byte, name string, lineNo func() int) bool {
+	if bytes.IndexByte(line, 0) < 0 {
+		return false
+	}
+	w.items = append(w.items, item{warn: &record.SyntaxError{File: name, Line: lineNo(), Msg: "line with NUL bytes skipped"}})
+	return true
 }
 
 // plain parses one log line: envelope, syslog tag, then the daemon's rules.
@@ -187,7 +210,7 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	it := &w.items[len(w.items)-1]
 	it.ev.strs = w.strs
 	switch {
-	case tag == nil || dovecotTag(tag):
+	case tag == nil || dovecotLine(tag, msg):
 		it.matched = parseDovecot(tag, msg, &it.ev)
 		it.relevant = !it.matched && !it.ev.offTopic
 	case isSmtpd(tag):
