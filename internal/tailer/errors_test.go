@@ -16,14 +16,7 @@ import (
 // state keeps what it had. (As root, whom no permission stops, the
 // process runs as nobody.)
 func TestUnreadable(t *testing.T) {
-	dir, err := os.MkdirTemp("", "mailcop-tail-perm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir := reachableTempDir(t)
 	log := filepath.Join(dir, "mail.log")
 	other := filepath.Join(dir, "other.log")
 	state := filepath.Join(dir, "tail.state")
@@ -45,15 +38,18 @@ func TestUnreadable(t *testing.T) {
 	if err := os.Chmod(log, 0); err != nil {
 		t.Fatal(err)
 	}
-	exe := ""
+	var exe *os.File
 	if os.Geteuid() == 0 {
-		// nobody can enter neither root's build directory nor t.TempDir.
-		exe = copyExecutable(t, dir)
+		exe = openExecutable(t)
 	}
 	run := func(args ...string) (stdout, stderr string, code int) {
 		cmd := helper(t, "tail", args...)
-		if exe != "" {
-			cmd.Path, cmd.Args[0] = exe, exe
+		if exe != nil {
+			// nobody may not enter the directories of the test binary (a
+			// private TMPDIR, root's build cache): it is run through its
+			// descriptor, which needs no path to be walked.
+			cmd.ExtraFiles = []*os.File{exe}
+			cmd.Path = "/proc/self/fd/3"
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		}
 		var o, e bytes.Buffer
@@ -98,20 +94,59 @@ func TestUnreadable(t *testing.T) {
 	}
 }
 
-func copyExecutable(t *testing.T, dir string) string {
+func openExecutable(t *testing.T) *os.File {
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(self)
+	f, err := os.Open(self)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe := filepath.Join(dir, "tailer.test")
-	if err := os.WriteFile(exe, data, 0o755); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// reachableTempDir makes a directory every user can enter and write: in
+// TMPDIR when every directory above it lets others through, else in the
+// first of /tmp, /var/tmp and /dev/shm that does (TMPDIR may be private).
+func reachableTempDir(t *testing.T) string {
+	for _, base := range []string{os.TempDir(), "/tmp", "/var/tmp", "/dev/shm"} {
+		if !othersMayEnter(base) {
+			continue
+		}
+		dir, err := os.MkdirTemp(base, "mailcop-tail-perm")
+		if err != nil {
+			continue
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		return dir
 	}
-	return exe
+	t.Fatal("no temporary directory that other users may enter: set TMPDIR to one")
+	return ""
+}
+
+// othersMayEnter reports whether dir and every directory above it have
+// the execute bit for others.
+func othersMayEnter(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return true
+		}
+		dir = up
+	}
 }
 
 func loadStateBytes(data []byte) (*stateFile, error) {
