@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -474,8 +475,8 @@ func (t *tailer) cut(ctx context.Context, s *source, r *reader) error {
 
 // readSpecial reads a named pipe or device once, as a stream.
 func (t *tailer) readSpecial(ctx context.Context, s *source) error {
-	f, err := os.Open(s.path)
-	if err != nil {
+	f, err := openSpecial(ctx, s.path)
+	if err != nil || f == nil {
 		return err
 	}
 	defer f.Close()
@@ -533,4 +534,35 @@ func (t *tailer) collectState() {
 	if c := t.cursor(); c != "" {
 		t.state.Journal = c
 	}
+}
+
+// openSpecial opens a named pipe, which waits for a writer, in a way a
+// cancelled run does not wait for: it returns nil, nil when ctx ends
+// first.
+func openSpecial(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+	}
+	// Free the open still waiting: a writer that comes and goes lets it
+	// return (at once at EOF); the file is closed when it does.
+	if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
+	}
+	go func() {
+		if o := <-ch; o.f != nil {
+			o.f.Close()
+		}
+	}()
+	return nil, nil
 }
