@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -75,7 +76,7 @@ func entryOf(name string, id fileID, fp []byte, off int64) entry {
 // loadState reads the state file; a missing (or empty) one is a first run.
 func loadState(path string) (*stateFile, error) {
 	st := &stateFile{Version: stateVersion, Files: map[string][]entry{}, path: path}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if errors.Is(err, os.ErrNotExist) || err == nil && len(bytes.TrimSpace(data)) == 0 {
 		return st, nil
 	}
@@ -126,7 +127,9 @@ func (st *stateFile) save() error {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*") // mode 0600
+	// O_CREATE|O_EXCL, mode 0600: a symbolic link planted at the name is
+	// not followed.
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
@@ -152,12 +155,67 @@ func (st *stateFile) save() error {
 	return nil
 }
 
+// noFollow opens files beside the state: neither a symbolic link nor a
+// named pipe someone planted there is followed or waited on.
+const noFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+
+// readRegular reads the regular file at path, not through a symbolic link.
+func readRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|noFollow, 0)
+	if err != nil {
+		return nil, symlinkHint(err)
+	}
+	defer f.Close()
+	if err := isRegular(f); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(f)
+}
+
+func isRegular(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", f.Name())
+	}
+	return nil
+}
+
+func symlinkHint(err error) error {
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("%w (a symbolic link: not followed)", err)
+	}
+	return err
+}
+
+// checkStateDir refuses a state in a directory every user may write to
+// without the sticky bit: anyone could replace the state or its lock
+// there between two runs.
+func checkStateDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("state %s: %w", path, err)
+	}
+	if fi.Mode().Perm()&0o002 != 0 && fi.Mode()&os.ModeSticky == 0 {
+		return fmt.Errorf("state %s: its directory %s is writable by every user (and not sticky): anyone could replace the state\nhint: keep the state in a directory of its own, such as /var/lib/mailcop", path, dir)
+	}
+	return nil
+}
+
 // lockState takes the lock that keeps two runs from sharing a state file:
 // an flock on FILE.lock (the state file itself is replaced on each save).
+// The kernel lets go of it when its holder dies, even by kill -9.
 func lockState(path string) (unlock func(), err error) {
 	name := path + ".lock"
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|noFollow, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("lock state: %w", symlinkHint(err))
+	}
+	if err := isRegular(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("lock state: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {

@@ -98,6 +98,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	t := newTailer(cfg, stdin, stdout, stderr)
 	if cfg.state != "" {
+		if err := checkStateDir(cfg.state); err != nil {
+			return err
+		}
 		unlock, err := lockState(cfg.state)
 		if err != nil {
 			return err
