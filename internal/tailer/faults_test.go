@@ -132,3 +132,29 @@ func TestStateFileSafety(t *testing.T) {
 		t.Errorf("state in a world-writable directory was written")
 	}
 }
+
+// A log named twice, once through a symbolic link (or a hard link), is
+// read once.
+func TestSameFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	writeFile(t, log, logLine(1)+"\n"+logLine(2)+"\n")
+	if err := os.Symlink("mail.log", filepath.Join(dir, "link.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(log, filepath.Join(dir, "hard.log")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{log, filepath.Join(dir, "link.log")},
+		{"-state", filepath.Join(dir, "s"), log, filepath.Join(dir, "link.log"), filepath.Join(dir, "hard.log")},
+	} {
+		recs, stderr, err := runOnce(t, args...)
+		if err != nil || len(recs) != 2 {
+			t.Errorf("%s: %d records, error %v, stderr %q; want 2", strings.Join(args, " "), len(recs), err, stderr)
+		}
+		if !strings.Contains(stderr, "warning: "+filepath.Join(dir, "link.log")+" is the file "+log+": read once") {
+			t.Errorf("%s: stderr %q; want the second name warned about", strings.Join(args, " "), stderr)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func (t *tailer) sources() ([]*source, error) {
 	}
 	var srcs []*source
 	seen := map[string]bool{}
+	seenID := map[fileID]string{} // a file named twice (a link) is read once
 	for _, n := range names {
 		if n == "-" {
 			srcs = append(srcs, &source{path: "<stdin>", stdin: true})
@@ -86,6 +87,14 @@ func (t *tailer) sources() ([]*source, error) {
 			continue
 		}
 		seen[abs] = true
+		if fi, err := os.Stat(n); err == nil && fi.Mode().IsRegular() {
+			id := idOf(fi)
+			if first, ok := seenID[id]; ok {
+				t.warnf("%s is the file %s: read once", n, first)
+				continue
+			}
+			seenID[id] = n
+		}
 		clean := filepath.Clean(n)
 		srcs = append(srcs, &source{path: n, clean: clean, key: abs, dir: filepath.Dir(clean)})
 	}
