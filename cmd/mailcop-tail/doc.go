@@ -16,7 +16,10 @@
 //
 // Each line becomes {"file":...,"line":...}: "file" is the name of the
 // file read, as given (or as found beside it: mail.log.2.gz), and absent
-// for standard input. Lines may be of any length. A line with bytes that
+// for standard input. A line longer than 1 MiB (1048576 bytes, what
+// mailcop-parse takes) is skipped with a warning naming its file and line
+// (mail.log:3: line of 3000000 bytes, longer than 1048576: skipped), and
+// memory stays bounded however long it is. A line with bytes that
 // are not UTF-8 cannot travel as they are in a JSON string: its "line" has
 // U+FFFD in their place, and "line_b64" holds the exact bytes in standard
 // base64, so nothing is lost. Empty lines are skipped. The output is

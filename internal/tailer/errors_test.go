@@ -29,8 +29,13 @@ func TestUnreadable(t *testing.T) {
 	if _, stderr, err := runOnce(t, "-state", state, log, other); err != nil {
 		t.Fatalf("first run: %v %s", err, stderr)
 	}
-	os.Chmod(state, 0o666)
-	os.Chmod(state+".lock", 0o666)
+	if os.Geteuid() == 0 {
+		for _, f := range []string{state, state + ".lock"} {
+			if err := os.Chown(f, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	before, err := os.ReadFile(state)
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +112,10 @@ func openExecutable(t *testing.T) *os.File {
 	return f
 }
 
-// reachableTempDir makes a directory every user can enter and write: in
-// TMPDIR when every directory above it lets others through, else in the
-// first of /tmp, /var/tmp and /dev/shm that does (TMPDIR may be private).
+// reachableTempDir makes a directory every user can enter, owned by
+// nobody when run as root: in TMPDIR when every directory above it lets
+// others through, else in the first of /tmp, /var/tmp and /dev/shm that
+// does (TMPDIR may be private).
 func reachableTempDir(t *testing.T) string {
 	for _, base := range []string{os.TempDir(), "/tmp", "/var/tmp", "/dev/shm"} {
 		if !othersMayEnter(base) {
@@ -120,8 +126,13 @@ func reachableTempDir(t *testing.T) string {
 			continue
 		}
 		t.Cleanup(func() { os.RemoveAll(dir) })
-		if err := os.Chmod(dir, 0o777); err != nil {
+		if err := os.Chmod(dir, 0o755); err != nil {
 			t.Fatal(err)
+		}
+		if os.Geteuid() == 0 {
+			if err := os.Chown(dir, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return dir
 	}

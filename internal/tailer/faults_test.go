@@ -2,13 +2,17 @@ package tailer
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // A tail blocked opening a named pipe no one writes to ends on SIGTERM
@@ -156,5 +160,86 @@ func TestSameFileOnce(t *testing.T) {
 		if !strings.Contains(stderr, "warning: "+filepath.Join(dir, "link.log")+" is the file "+log+": read once") {
 			t.Errorf("%s: stderr %q; want the second name warned about", strings.Join(args, " "), stderr)
 		}
+	}
+}
+
+// Lines longer than 1 MiB are skipped and named by file and line; what is
+// kept of such a line stays bounded however long it grows.
+func TestLongLines(t *testing.T) {
+	var out bytes.Buffer
+	var warnings []string
+	e := &emitter{w: record.NewWriter(&out), warnf: func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }}
+	sp := &splitter{name: "mail.log"}
+	if err := sp.feed(e, []byte(logLine(1)+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, chunkSize) // NUL bytes, no newline
+	for range 64 {                   // 16 MiB
+		if err := sp.feed(e, chunk); err != nil {
+			t.Fatal(err)
+		}
+		if c := cap(sp.pend); c > maxLine+chunkSize {
+			t.Fatalf("a line without end keeps %d bytes", c)
+		}
+	}
+	if err := sp.feed(e, []byte("\n"+logLine(3)+"\n"+strings.Repeat("x", maxLine+1)+"\n"+logLine(5)+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	e.flush()
+	recs := readRecordsBytes(t, out.Bytes())
+	if got := lines(recs); got != "mail.log "+logLine(1)+"\nmail.log "+logLine(3)+"\nmail.log "+logLine(5)+"\n" {
+		t.Errorf("records\n%s", got)
+	}
+	want := []string{
+		fmt.Sprintf("mail.log:2: line of %d bytes, longer than %d: skipped", 64*chunkSize, maxLine),
+		fmt.Sprintf("mail.log:4: line of %d bytes, longer than %d: skipped", maxLine+1, maxLine),
+	}
+	if !slices.Equal(warnings, want) {
+		t.Errorf("warnings %q, want %q", warnings, want)
+	}
+	if want := int64(len(logLine(1)) + 1 + 64*chunkSize + 1 + len(logLine(3)) + 1 + maxLine + 2 + len(logLine(5)) + 1); sp.off != want || sp.lineNo != 5 {
+		t.Errorf("offset %d, line %d; want %d, 5", sp.off, sp.lineNo, want)
+	}
+
+	// A whole run, resumed with -state: the line numbers go on from the
+	// state, in plain and compressed files alike; the run exits 0.
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	state := filepath.Join(dir, "s")
+	writeFile(t, log, logLine(1)+"\n"+logLine(2)+"\n")
+	if _, _, err := runOnce(t, "-state", state, log); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("y", maxLine+10)
+	appendFile(t, log, long+"\n"+logLine(4)+"\n")
+	recs, stderr, err := runOnce(t, "-state", state, log)
+	if err != nil || len(recs) != 1 || recs[0].Line != logLine(4) || stderr != fmt.Sprintf("mailcop-tail: warning: %s:3: line of %d bytes, longer than %d: skipped\n", log, maxLine+10, maxLine) {
+		t.Errorf("resumed: %d records, error %v, stderr %q", len(recs), err, stderr)
+	}
+	appendFile(t, log, long+"\n"+logLine(6)+"\n")
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, log+".1.gz", gz(t, string(data)))
+	os.Remove(log)
+	writeFile(t, log, logLine(7)+"\n")
+	recs, stderr, err = runOnce(t, "-state", state, log)
+	if err != nil || lines(recs) != "mail.log.1.gz "+logLine(6)+"\nmail.log "+logLine(7)+"\n" || !strings.Contains(stderr, log+".1.gz:5: line of") {
+		t.Errorf("rotated and compressed: records\n%s error %v, stderr %q", lines(recs), err, stderr)
+	}
+}
+
+func appendFile(t *testing.T, name, s string) {
+	t.Helper()
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -302,7 +302,7 @@ func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
 		if err := r.finish(t.out); err != nil {
 			return false, err
 		}
-		e := entryOf(r.name, r.id, r.fp, r.off)
+		e := entryOf(r.name, r.id, r.fp, &r.splitter)
 		r.close()
 		s.trail[first] = trailItem{done: &e}
 		s.compact()

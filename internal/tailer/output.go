@@ -27,7 +27,7 @@ type tailer struct {
 }
 
 func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
-	return &tailer{
+	t := &tailer{
 		cfg:    cfg,
 		stdin:  stdin,
 		stderr: stderr,
@@ -35,6 +35,8 @@ func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
 		buf:    make([]byte, chunkSize),
 		fp:     make([]byte, fpMax),
 	}
+	t.out.warnf = t.warnf
+	return t
 }
 
 // warnf prints a warning, after the output written so far.
@@ -54,6 +56,8 @@ func (t *tailer) errorf(format string, args ...any) {
 type emitter struct {
 	w   *record.Writer
 	err error // the first write error; later writes are skipped
+
+	warnf func(format string, args ...any) // for the lines skipped
 
 	// A line's record is {"file":FILE,"line":LINE}: the part before LINE
 	// is encoded once per file, and LINE straight from the bytes read,
@@ -90,6 +94,24 @@ func (e *emitter) line(file string, b []byte) error {
 	e.buf = append(buf, '}')
 	e.err = e.w.WriteJSON(e.buf)
 	return e.err
+}
+
+// tooLong says that a line of sp, n bytes long and ending now, was
+// skipped. A warning, not an error: anyone who can get a long line into
+// the log must not be able to make the daily run fail.
+func (e *emitter) tooLong(sp *splitter, n int64) {
+	if e.warnf == nil {
+		return
+	}
+	name := sp.name
+	if name == "" {
+		name = "<stdin>"
+	}
+	if sp.noLineNo {
+		e.warnf("%s: line at offset %d: %d bytes, longer than %d: skipped", name, sp.off, n, maxLine)
+		return
+	}
+	e.warnf("%s:%d: line of %d bytes, longer than %d: skipped", name, sp.lineNo+1, n, maxLine)
 }
 
 // record writes a whole record (a journal entry).

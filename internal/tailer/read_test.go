@@ -124,7 +124,7 @@ func TestHistoryDamaged(t *testing.T) {
 func TestLines(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mail.log")
-	long := strings.Repeat("0123456789", 300000) // 3 MB, longer than a read
+	long := strings.Repeat("0123456789", maxLine/10) + "0123456789"[:maxLine%10] // as long as taken, longer than a read
 	bad := "user=<j\xe9r\xf4me>, \xff\xfe"
 	content := "plain <user@example.com> \"quoted\" \\ tab\there\n" +
 		"\n" + // skipped

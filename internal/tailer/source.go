@@ -214,13 +214,13 @@ func (t *tailer) start(ctx context.Context, s *source) error {
 			sibs = slices.DeleteFunc(sibs, func(sb sibling) bool { return sb.comp == "" && sb.id == live.id })
 		}
 	}
-	liveAt := int64(0)
+	var liveAt entry
 	switch {
 	case len(saved) > 0:
 		liveAt, err = t.resume(ctx, s, saved, sibs, live)
 	case t.cfg.all:
 		for _, sb := range sibs {
-			if err = t.readSibling(ctx, s, sb, 0); err != nil {
+			if err = t.readSibling(ctx, s, sb, entry{}); err != nil {
 				if err = t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
 					break
 				}
@@ -240,34 +240,34 @@ func (t *tailer) start(ctx context.Context, s *source) error {
 		return nil
 	}
 	if t.cfg.lastN >= 0 {
-		if liveAt, err = t.lastLines(live, t.cfg.lastN); err != nil {
+		if liveAt.Offset, err = t.lastLines(live, t.cfg.lastN); err != nil {
 			live.close()
 			return err
 		}
 	}
-	live.off = liveAt
+	live.startAt(liveAt.Offset, liveAt.Lines)
 	s.trail = append(s.trail, trailItem{r: live})
 	return nil
 }
 
 // resume finds again the files the state remembers for s and reads the
 // rest of each; then, if the live file is not one of them, every file
-// rotated since. It returns where to start the live file.
-func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []sibling, live *reader) (int64, error) {
+// rotated since. It returns where to start the live file (Offset, Lines).
+func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []sibling, live *reader) (entry, error) {
 	var livePrefix []byte
 	if live != nil {
 		n, err := live.f.ReadAt(t.fp, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("read %s: %w", s.path, err)
+			return entry{}, fmt.Errorf("read %s: %w", s.path, err)
 		}
 		livePrefix = bytes.Clone(t.fp[:n])
 	}
-	liveAt := int64(-1)
+	liveAt, liveFound := entry{}, false
 	used := make([]bool, len(sibs))
 	newest, lost := -1, false
 	for _, e := range saved {
 		if live != nil && live.id == e.id() && e.matches(livePrefix) && liveSize(live) >= e.Offset {
-			liveAt = e.Offset
+			liveAt, liveFound = e, true
 			continue
 		}
 		k := locate(e, sibs, used)
@@ -282,13 +282,13 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		}
 		used[k] = true
 		newest = max(newest, k)
-		if err := t.readSibling(ctx, s, sibs[k], e.Offset); err != nil {
+		if err := t.readSibling(ctx, s, sibs[k], e); err != nil {
 			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return 0, err
+				return entry{}, err
 			}
 		}
 	}
-	if liveAt >= 0 {
+	if liveFound {
 		return liveAt, nil
 	}
 	// The live file is new since the last run: first the files rotated in
@@ -298,13 +298,13 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		if used[k] || newest < 0 && lost && !sibs[k].mtime.After(t.state.Saved) {
 			continue
 		}
-		if err := t.readSibling(ctx, s, sibs[k], 0); err != nil {
+		if err := t.readSibling(ctx, s, sibs[k], entry{}); err != nil {
 			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return 0, err
+				return entry{}, err
 			}
 		}
 	}
-	return 0, nil
+	return entry{}, nil
 }
 
 func liveSize(r *reader) int64 {
@@ -341,11 +341,11 @@ func locate(e entry, sibs []sibling, used []bool) int {
 	return -1
 }
 
-// readSibling reads a rotated file from offset off to its end. An
+// readSibling reads a rotated file from the position of e to its end. An
 // uncompressed one stays open in follow mode, as its writer may not have
 // let go of it yet; so does one in a -state run that was modified in the
 // last seconds and ends in half a line.
-func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int64) error {
+func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from entry) error {
 	if sb.comp != "" {
 		c, err := openChunks(ctx, sb.path, sb.comp)
 		if err != nil {
@@ -354,25 +354,25 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int
 		defer c.close()
 		sp := &splitter{name: sb.path}
 		fp := &prefixChunker{chunker: c}
-		if err := t.readStream(ctx, fp, sp, off, false); err != nil {
+		if err := t.readStream(ctx, fp, sp, from.Offset, false); err != nil {
 			if ctx.Err() == nil {
 				return err
 			}
 			// Cut short: remember how far it was read.
 		}
-		s.addDone(entryOf(sb.path, sb.id, fp.fp, sp.off))
+		s.addDone(entryOf(sb.path, sb.id, fp.fp, sp))
 		return ctx.Err()
 	}
 	r, err := openReader(sb.path, sb.path)
 	if err != nil {
 		return err
 	}
-	r.off = off
+	r.startAt(from.Offset, from.Lines)
 	if err := t.readToEnd(ctx, s, r); err != nil && ctx.Err() == nil {
 		r.close()
 		return err
 	}
-	if t.cfg.follow || t.state != nil && len(r.pend) > 0 && time.Since(sb.mtime) < holdRecent || ctx.Err() != nil {
+	if t.cfg.follow || t.state != nil && r.partial() && time.Since(sb.mtime) < holdRecent || ctx.Err() != nil {
 		s.trail = append(s.trail, trailItem{r: r})
 		return ctx.Err()
 	}
@@ -380,7 +380,7 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int
 		r.close()
 		return err
 	}
-	s.addDone(entryOf(sb.path, r.id, r.fp, r.off))
+	s.addDone(entryOf(sb.path, r.id, r.fp, &r.splitter))
 	r.close()
 	return nil
 }
@@ -478,7 +478,8 @@ func (t *tailer) cut(ctx context.Context, s *source, r *reader) error {
 			break
 		}
 	}
-	r.off, r.pend, r.fp, r.size = 0, r.pend[:0], r.fp[:0], 0
+	r.startAt(0, 0)
+	r.pend, r.drop, r.fp, r.size = r.pend[:0], 0, r.fp[:0], 0
 	return nil
 }
 
@@ -516,14 +517,14 @@ func (s *source) entries() []entry {
 	for i, it := range s.trail {
 		switch {
 		case it.r != nil:
-			es = append(es, entryOf(it.r.name, it.r.id, it.r.fp, it.r.off))
+			es = append(es, entryOf(it.r.name, it.r.id, it.r.fp, &it.r.splitter))
 		case i == len(s.trail)-1:
 			es = append(es, *it.done)
 		}
 	}
 	s.mu.Lock()
 	for _, r := range s.queued {
-		es = append(es, entryOf(r.name, r.id, r.fp, r.off))
+		es = append(es, entryOf(r.name, r.id, r.fp, &r.splitter))
 	}
 	s.mu.Unlock()
 	return es

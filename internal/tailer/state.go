@@ -25,7 +25,8 @@ import (
 //	  "files": {
 //	    "/var/log/mail.log": [
 //	      {"name": "/var/log/mail.log", "dev": 2049, "ino": 393231,
-//	       "offset": 1048576, "fp_len": 1024, "fp_sha256": "9f86d0..."}
+//	       "offset": 1048576, "lines": 5123, "fp_len": 1024,
+//	       "fp_sha256": "9f86d0..."}
 //	    ]
 //	  },
 //	  "journal_cursor": "s=..."
@@ -36,7 +37,9 @@ import (
 // again by device and inode, and by the SHA-256 of its first fp_len bytes
 // (up to 1024): so it is found after it was renamed (mail.log.1) and
 // after it was compressed (mail.log.1.gz, mail.log-20261126.gz), where
-// the offset counts decompressed bytes. "name" is for people.
+// the offset counts decompressed bytes. "name" is for people, and so is
+// "lines", the number of lines up to the offset, for the line numbers of
+// warnings.
 type stateFile struct {
 	Version int                `json:"mailcop_tail_state"`
 	Saved   time.Time          `json:"saved"`
@@ -51,6 +54,7 @@ type entry struct {
 	Dev    uint64 `json:"dev"`
 	Ino    uint64 `json:"ino"`
 	Offset int64  `json:"offset"`
+	Lines  int64  `json:"lines,omitempty"` // lines up to offset; 0: not known
 	FPLen  int    `json:"fp_len"`
 	FP     string `json:"fp_sha256"`
 }
@@ -68,9 +72,13 @@ func (e entry) matches(b []byte) bool {
 	return hex.EncodeToString(sum[:]) == e.FP
 }
 
-func entryOf(name string, id fileID, fp []byte, off int64) entry {
+func entryOf(name string, id fileID, fp []byte, sp *splitter) entry {
 	sum := sha256.Sum256(fp)
-	return entry{Name: name, Dev: id.dev, Ino: id.ino, Offset: off, FPLen: len(fp), FP: hex.EncodeToString(sum[:])}
+	e := entry{Name: name, Dev: id.dev, Ino: id.ino, Offset: sp.off, FPLen: len(fp), FP: hex.EncodeToString(sum[:])}
+	if !sp.noLineNo {
+		e.Lines = sp.lineNo
+	}
+	return e
 }
 
 // loadState reads the state file; a missing (or empty) one is a first run.
@@ -99,7 +107,7 @@ func loadState(path string) (*stateFile, error) {
 	}
 	for name, es := range st.Files {
 		for _, e := range es {
-			if e.Offset < 0 || e.FPLen < 0 || e.FPLen > fpMax || len(e.FP) != 64 {
+			if e.Offset < 0 || e.Lines < 0 || e.Lines > e.Offset || e.FPLen < 0 || e.FPLen > fpMax || len(e.FP) != 64 {
 				return nil, corrupt("bad entry for %s", name)
 			}
 			if _, err := hex.DecodeString(e.FP); err != nil {
