@@ -43,30 +43,7 @@ func TestUnreadable(t *testing.T) {
 	if err := os.Chmod(log, 0); err != nil {
 		t.Fatal(err)
 	}
-	var exe *os.File
-	if os.Geteuid() == 0 {
-		exe = openExecutable(t)
-	}
-	run := func(args ...string) (stdout, stderr string, code int) {
-		cmd := helper(t, "tail", args...)
-		if exe != nil {
-			// nobody may not enter the directories of the test binary (a
-			// private TMPDIR, root's build cache): it is run through its
-			// descriptor, which needs no path to be walked.
-			cmd.ExtraFiles = []*os.File{exe}
-			cmd.Path = "/proc/self/fd/3"
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		}
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return o.String(), e.String(), code
-	}
+	run := func(args ...string) (string, string, int) { return runAsNobody(t, args...) }
 
 	stdout, stderr, code := run(log)
 	want := "mailcop-tail: open " + log + ": permission denied\n"
@@ -97,6 +74,30 @@ func TestUnreadable(t *testing.T) {
 	if st.Files[other][0].Offset != int64(len(logLine(1))+len(logLine(2))+2) {
 		t.Errorf("entry of the readable log %+v, want it moved on", st.Files[other])
 	}
+}
+
+// runAsNobody runs mailcop-tail as a process, as nobody when the tests
+// run as root (whom no permission stops).
+func runAsNobody(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := helper(t, "tail", args...)
+	if os.Geteuid() == 0 {
+		// nobody may not enter the directories of the test binary (a
+		// private TMPDIR, root's build cache): it is run through its
+		// descriptor, which needs no path to be walked.
+		cmd.ExtraFiles = []*os.File{openExecutable(t)}
+		cmd.Path = "/proc/self/fd/3"
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
 }
 
 func openExecutable(t *testing.T) *os.File {
@@ -215,4 +216,50 @@ func TestStateLocked(t *testing.T) {
 	if _, _, err := runOnce(t, "-state", state, log); err != nil {
 		t.Errorf("after the lock is released: %v", err)
 	}
+}
+
+// A rotated file the run cannot read (mode 0600, another owner): the log
+// is read no further and keeps its position, so nothing is lost once the
+// file is readable again.
+func TestUnreadableRotated(t *testing.T) {
+	dir := reachableTempDir(t)
+	log := filepath.Join(dir, "mail.log")
+	state := filepath.Join(dir, "tail.state")
+	asNobody := func(name string) {
+		if os.Geteuid() == 0 {
+			if err := os.Chown(name, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writeFile(t, log, numbered(1, 10))
+	asNobody(log)
+	if stdout, stderr, code := runAsNobody(t, "-state", state, log); code != 0 || strings.Count(stdout, "\n") != 10 {
+		t.Fatalf("first run: exit %d, %d records, %s", code, strings.Count(stdout, "\n"), stderr)
+	}
+	appendFile(t, log, numbered(11, 60))
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		os.Chown(log+".1", 0, 0)
+	}
+	if err := os.Chmod(log+".1", 0); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, log, numbered(61, 70))
+	asNobody(log)
+
+	stdout, stderr, code := runAsNobody(t, "-state", state, log)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, log+".1: permission denied") {
+		t.Errorf("rotated file unreadable: exit %d, stdout %q, stderr %q; want exit 1, nothing written", code, stdout, stderr)
+	}
+	if err := os.Chmod(log+".1", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runAsNobody(t, "-state", state, log)
+	if code != 0 {
+		t.Fatalf("readable again: exit %d, %s", code, stderr)
+	}
+	checkExactlyOnce(t, readRecordsBytes(t, []byte(stdout)), 11, 70)
 }

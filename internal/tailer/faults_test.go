@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcop/mailcop/internal/cli"
 	"github.com/mailcop/mailcop/internal/record"
 )
 
@@ -241,5 +242,60 @@ func appendFile(t *testing.T, name, s string) {
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// numbered returns lines first..last as the log holds them.
+func numbered(first, last int) string {
+	var b strings.Builder
+	for i := first; i <= last; i++ {
+		b.WriteString(logLine(i) + "\n")
+	}
+	return b.String()
+}
+
+// A -state run that meets a rotated file it cannot read (truncated or
+// damaged compression) keeps that log's position: nothing of the damaged
+// file is written out, nor of the files after it; once the file is
+// mended, the next run writes every line once.
+func TestStateDamagedRotated(t *testing.T) {
+	for _, damage := range []string{"truncated", "corrupted"} {
+		t.Run(damage, func(t *testing.T) {
+			dir := t.TempDir()
+			log := filepath.Join(dir, "mail.log")
+			state := filepath.Join(dir, "s")
+			writeFile(t, log, numbered(1, 50))
+			recs, _, err := runOnce(t, "-state", state, log)
+			if err != nil || len(recs) != 50 {
+				t.Fatalf("first run: %d records, %v", len(recs), err)
+			}
+			appendFile(t, log, numbered(51, 400))
+			whole := gz(t, numbered(1, 400))
+			broken := []byte(whole)
+			if damage == "truncated" {
+				broken = broken[:len(broken)*2/3]
+			} else {
+				for i := len(broken) / 2; i < len(broken)/2+3; i++ {
+					broken[i] ^= 0x55
+				}
+			}
+			writeFile(t, log+".1.gz", string(broken))
+			writeFile(t, log, numbered(401, 450))
+
+			recs, stderr, err := runOnce(t, "-state", state, log)
+			if err != cli.ErrReported || !strings.Contains(stderr, log+".1.gz") {
+				t.Errorf("damaged: error %v, stderr %q; want it named, exit 1", err, stderr)
+			}
+			if len(recs) != 0 {
+				t.Errorf("damaged: %d records written, from %s to %s; want none", len(recs), recs[0].Line[:8], recs[len(recs)-1].Line[:8])
+			}
+
+			writeFile(t, log+".1.gz", whole)
+			recs, stderr, err = runOnce(t, "-state", state, log)
+			if err != nil {
+				t.Fatalf("mended: %v %s", err, stderr)
+			}
+			checkExactlyOnce(t, recs, 51, 450)
+		})
 	}
 }

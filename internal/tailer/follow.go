@@ -82,7 +82,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		more := false
 		for _, s := range srcs {
-			if s.stdin {
+			if s.stdin || s.stopped {
 				continue
 			}
 			m, err := t.poll(ctx, s)

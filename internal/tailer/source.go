@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type source struct {
 	dir   string // the directory watched in follow mode
 	stdin bool
 
+	stopped    bool        // a file of it could not be read: it is read no further
 	watched    atomic.Bool // its directory is watched by inotify
 	errMsg     string      // the last error reported for the path, not repeated
 	deferSince time.Time   // since when a newer file waits for older ones
@@ -270,7 +272,10 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 			liveAt, liveFound = e, true
 			continue
 		}
-		k := locate(e, sibs, used)
+		k, err := locate(e, sibs, used)
+		if err != nil {
+			return entry{}, keptPosition(s, err)
+		}
 		if k < 0 {
 			// Nothing read of it yet (it was empty): the files
 			// modified since will have its lines, if any.
@@ -283,9 +288,7 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		used[k] = true
 		newest = max(newest, k)
 		if err := t.readSibling(ctx, s, sibs[k], e); err != nil {
-			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return entry{}, err
-			}
+			return entry{}, keptPosition(s, err)
 		}
 	}
 	if liveFound {
@@ -299,9 +302,7 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 			continue
 		}
 		if err := t.readSibling(ctx, s, sibs[k], entry{}); err != nil {
-			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return entry{}, err
-			}
+			return entry{}, keptPosition(s, err)
 		}
 	}
 	return entry{}, nil
@@ -315,30 +316,52 @@ func liveSize(r *reader) int64 {
 	return fi.Size()
 }
 
+// keptPosition is the error of a log that stops at a file it cannot read:
+// the rest of the log is left for a run that can read it, and the state
+// keeps the position before that file (collectState).
+func keptPosition(s *source, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	s.stopped = true
+	return fmt.Errorf("%w\nhint: %s is not read on, and its position is kept: once the file is mended (or removed), the next run goes on from there", err, s.path)
+}
+
 // locate finds the sibling that holds the file of e: by identity (a file
 // rotated by rename keeps its inode) and first bytes, else by first bytes
-// alone (it was compressed), newest first.
-func locate(e entry, sibs []sibling, used []bool) int {
+// alone (it was compressed), newest first. When a file that may be it
+// cannot be read, it says so rather than lose track.
+func locate(e entry, sibs []sibling, used []bool) (int, error) {
 	for k, sb := range sibs {
 		if used[k] || sb.comp != "" || sb.id != e.id() {
 			continue
 		}
-		if p, err := prefix(sb.path, "", e.FPLen); err == nil && e.matches(p) {
-			return k
+		p, err := prefix(sb.path, "", e.FPLen)
+		if err != nil {
+			return -1, fmt.Errorf("read %s: %w", sb.path, err)
+		}
+		if e.matches(p) {
+			return k, nil
 		}
 	}
 	if e.FPLen == 0 {
-		return -1 // an empty file cannot be told by its content
+		return -1, nil // an empty file cannot be told by its content
 	}
+	var unreadable error
 	for k := len(sibs) - 1; k >= 0; k-- {
 		if used[k] {
 			continue
 		}
-		if p, err := prefix(sibs[k].path, sibs[k].comp, e.FPLen); err == nil && e.matches(p) {
-			return k
+		p, err := prefix(sibs[k].path, sibs[k].comp, e.FPLen)
+		if err != nil && len(p) < e.FPLen {
+			unreadable = cmp.Or(unreadable, fmt.Errorf("read %s: %w", sibs[k].path, err))
+			continue
+		}
+		if e.matches(p) {
+			return k, nil
 		}
 	}
-	return -1
+	return -1, unreadable
 }
 
 // readSibling reads a rotated file from the position of e to its end. An
@@ -347,6 +370,13 @@ func locate(e entry, sibs []sibling, used []bool) int {
 // last seconds and ends in half a line.
 func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from entry) error {
 	if sb.comp != "" {
+		if t.state != nil {
+			// A damaged file is found before any of its lines is written
+			// out, so that the position before it can be kept.
+			if err := verify(ctx, sb.path, sb.comp); err != nil {
+				return err
+			}
+		}
 		c, err := openChunks(ctx, sb.path, sb.comp)
 		if err != nil {
 			return err
@@ -356,6 +386,9 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from en
 		fp := &prefixChunker{chunker: c}
 		if err := t.readStream(ctx, fp, sp, from.Offset, false); err != nil {
 			if ctx.Err() == nil {
+				if sp.lineNo > 0 && !errors.Is(err, errShort) {
+					err = fmt.Errorf("%w: damaged; its lines 1 to %d were written out before that showed, and may hold garbled bytes (a -state run checks a file before writing any of it)", err, sp.lineNo)
+				}
 				return err
 			}
 			// Cut short: remember how far it was read.
