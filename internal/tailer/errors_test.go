@@ -172,13 +172,15 @@ func loadStateBytes(data []byte) (*stateFile, error) {
 	return loadState(f.Name())
 }
 
-// A corrupt state file: a clear error, exit status 1, no output, and the
-// file is left as it was.
+// A corrupt (or empty) state file: a clear error, exit status 1, no
+// output, and the file is left as it was.
 func TestCorruptState(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "mail.log")
 	os.WriteFile(log, []byte(logLine(1)+"\n"), 0o644)
 	for _, content := range []string{
+		"", // not a first run: that would write all of each log again
+		" \n",
 		"{bad",
 		`{"mailcop_tail_state": 2}`,
 		`{"mailcop_tail_state": 1, "files": {"x": [{"offset": -1, "fp_sha256": "` + strings.Repeat("0", 64) + `"}]}}`,

@@ -81,11 +81,13 @@ func entryOf(name string, id fileID, fp []byte, sp *splitter) entry {
 	return e
 }
 
-// loadState reads the state file; a missing (or empty) one is a first run.
+// loadState reads the state file; a missing one is a first run. An empty
+// one is an error, not a first run: mailcop-tail never leaves one, and a
+// first run would write all of each log again.
 func loadState(path string) (*stateFile, error) {
 	st := &stateFile{Version: stateVersion, Files: map[string][]entry{}, path: path}
 	data, err := readRegular(path)
-	if errors.Is(err, os.ErrNotExist) || err == nil && len(bytes.TrimSpace(data)) == 0 {
+	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
 	}
 	if err != nil {
@@ -93,6 +95,9 @@ func loadState(path string) (*stateFile, error) {
 	}
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("state %s is corrupt: %s\nhint: it is left as it is; remove it to start over (the next run then writes all of each log)", path, fmt.Sprintf(format, args...))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, corrupt("empty (mailcop-tail never leaves an empty state)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
