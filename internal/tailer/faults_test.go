@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/mailcop/mailcop/internal/cli"
-	"github.com/mailcop/mailcop/internal/record"
 )
 
 // A tail blocked opening a named pipe no one writes to ends on SIGTERM
@@ -169,7 +168,8 @@ func TestSameFileOnce(t *testing.T) {
 func TestLongLines(t *testing.T) {
 	var out bytes.Buffer
 	var warnings []string
-	e := &emitter{w: record.NewWriter(&out), warnf: func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }}
+	e := newEmitter(&out)
+	e.warnf = func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
 	sp := &splitter{name: "mail.log"}
 	if err := sp.feed(e, []byte(logLine(1)+"\n")); err != nil {
 		t.Fatal(err)
@@ -297,5 +297,54 @@ func TestStateDamagedRotated(t *testing.T) {
 			}
 			checkExactlyOnce(t, recs, 51, 450)
 		})
+	}
+}
+
+// writeLog keeps each Write made to it.
+type writeLog struct{ writes [][]byte }
+
+func (w *writeLog) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+// Every write of the output holds whole records, so that a run killed
+// (kill -9) between two writes leaves no half record behind it: the next
+// stage reads whole records, and the next run begins at the state's
+// position.
+func TestWholeRecordWrites(t *testing.T) {
+	var w writeLog
+	e := newEmitter(&w)
+	sp := &splitter{name: "mail.log"}
+	var in strings.Builder
+	for i := range 3000 {
+		in.WriteString(logLine(i) + "\n")
+		if i%1000 == 999 {
+			in.WriteString(strings.Repeat("long ", 30000) + "\n") // 150 kB: more than the buffer
+		}
+	}
+	data := []byte(in.String())
+	for len(data) > 0 {
+		n := min(len(data), 7919)
+		if err := sp.feed(e, data[:n]); err != nil {
+			t.Fatal(err)
+		}
+		data = data[n:]
+	}
+	if err := e.flush(); err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	for i, b := range w.writes {
+		if len(b) == 0 || b[0] != '{' || b[len(b)-1] != '\n' {
+			t.Fatalf("write %d of %d cuts a record: %.40q...%.40q", i, len(w.writes), b, b[max(0, len(b)-40):])
+		}
+		all = append(all, b...)
+	}
+	if recs := readRecordsBytes(t, all); len(recs) != 3003 {
+		t.Errorf("%d records, want 3003", len(recs))
+	}
+	if len(w.writes) > 3003/20 {
+		t.Errorf("%d writes for 3003 records: not buffered", len(w.writes))
 	}
 }

@@ -31,7 +31,7 @@ func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
 		cfg:    cfg,
 		stdin:  stdin,
 		stderr: stderr,
-		out:    &emitter{w: record.NewWriter(stdout)},
+		out:    newEmitter(stdout),
 		buf:    make([]byte, chunkSize),
 		fp:     make([]byte, fpMax),
 	}
@@ -52,10 +52,17 @@ func (t *tailer) errorf(format string, args ...any) {
 	t.failed = true
 }
 
-// An emitter writes lines as records through the record codec.
+// outSize is the output's buffer: big writes when reading in bulk.
+const outSize = 64 << 10
+
+// An emitter writes lines as records through the record codec. Each write
+// it makes holds whole records (a record longer than the buffer goes out
+// in a write of its own): a run killed between two writes leaves no half
+// record on its output.
 type emitter struct {
-	w   *record.Writer
-	err error // the first write error; later writes are skipped
+	w   io.Writer
+	out []byte // whole records not written yet
+	err error  // the first write error; later writes are skipped
 
 	warnf func(format string, args ...any) // for the lines skipped
 
@@ -91,9 +98,27 @@ func (e *emitter) line(file string, b []byte) error {
 		buf = base64.StdEncoding.AppendEncode(buf, b)
 		buf = append(buf, '"')
 	}
-	e.buf = append(buf, '}')
-	e.err = e.w.WriteJSON(e.buf)
-	return e.err
+	e.buf = append(buf, '}', '\n')
+	return e.put(e.buf)
+}
+
+func newEmitter(w io.Writer) *emitter {
+	return &emitter{w: w, out: make([]byte, 0, outSize)}
+}
+
+// put adds one record, newline included, to the output.
+func (e *emitter) put(rec []byte) error {
+	if len(e.out)+len(rec) > outSize {
+		if err := e.flush(); err != nil {
+			return err
+		}
+	}
+	if len(rec) > outSize {
+		_, e.err = e.w.Write(rec)
+		return e.err
+	}
+	e.out = append(e.out, rec...)
+	return nil
 }
 
 // tooLong says that a line of sp, n bytes long and ending now, was
@@ -119,14 +144,15 @@ func (e *emitter) record(r *record.Record) error {
 	if e.err != nil {
 		return e.err
 	}
-	e.err = e.w.Write(r)
-	return e.err
+	e.buf = append(r.AppendJSON(e.buf[:0]), '\n')
+	return e.put(e.buf)
 }
 
 func (e *emitter) flush() error {
-	if e.err != nil {
+	if e.err != nil || len(e.out) == 0 {
 		return e.err
 	}
-	e.err = e.w.Flush()
+	_, e.err = e.w.Write(e.out)
+	e.out = e.out[:0]
 	return e.err
 }

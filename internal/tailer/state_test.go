@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/mailcop/mailcop/internal/cli"
-	"github.com/mailcop/mailcop/internal/record"
 )
 
 // logSim plays the program that logs (appending through its descriptor,
@@ -287,7 +286,7 @@ func FuzzSplitter(f *testing.F) {
 			}
 		}
 		var out bytes.Buffer
-		e := &emitter{w: record.NewWriter(&out)}
+		e := newEmitter(&out)
 		sp := &splitter{name: "f"}
 		step := int(cut%16) + 1
 		for i := 0; i < len(data); i += step {
