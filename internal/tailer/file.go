@@ -267,6 +267,7 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 			if err := t.out.flush(); err != nil {
 				return readAll, err
 			}
+			t.checkpoint()
 			done += int64(n)
 		}
 		if errors.Is(err, io.EOF) {
@@ -347,6 +348,7 @@ func (t *tailer) readStream(ctx context.Context, c chunker, sp *splitter, skip i
 			if ferr := t.out.flush(); ferr != nil {
 				return ferr
 			}
+			t.checkpoint()
 		}
 		if errors.Is(err, io.EOF) {
 			break

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
 )
@@ -17,7 +18,11 @@ type tailer struct {
 	out    *emitter
 	state  *stateFile // loaded with -state; nil otherwise
 	failed bool       // an error was reported: exit 1 at the end
-	srcs   []*source  // the logs read
+
+	lastSave   time.Time // of the state, by checkpoint
+	saveFailed bool      // a checkpoint could not save the state
+	inCut      bool      // reading a cut file's copy: no checkpoint
+	srcs       []*source // the logs read
 
 	cursorMu  sync.Mutex
 	cursorOut string // the journal cursor of the last entry flushed
@@ -28,12 +33,13 @@ type tailer struct {
 
 func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
 	t := &tailer{
-		cfg:    cfg,
-		stdin:  stdin,
-		stderr: stderr,
-		out:    newEmitter(stdout),
-		buf:    make([]byte, chunkSize),
-		fp:     make([]byte, fpMax),
+		lastSave: time.Now(),
+		cfg:      cfg,
+		stdin:    stdin,
+		stderr:   stderr,
+		out:      newEmitter(stdout),
+		buf:      make([]byte, chunkSize),
+		fp:       make([]byte, fpMax),
 	}
 	t.out.warnf = t.warnf
 	return t

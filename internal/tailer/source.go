@@ -40,10 +40,12 @@ type source struct {
 	dir   string // the directory watched in follow mode
 	stdin bool
 
-	stopped    bool        // a file of it could not be read: it is read no further
-	watched    atomic.Bool // its directory is watched by inotify
-	errMsg     string      // the last error reported for the path, not repeated
-	deferSince time.Time   // since when a newer file waits for older ones
+	stopped    bool         // a file of it could not be read: it is read no further
+	cur        func() entry // the position in the file being read, while start reads it
+	rest       []entry      // while start reads: the state's entries not done with yet
+	watched    atomic.Bool  // its directory is watched by inotify
+	errMsg     string       // the last error reported for the path, not repeated
+	deferSince time.Time    // since when a newer file waits for older ones
 
 	// trail holds the files of the log in the order they were read: open
 	// readers, and files read to their end (kept as state entries, and
@@ -220,6 +222,9 @@ func (t *tailer) start(ctx context.Context, s *source) error {
 	switch {
 	case len(saved) > 0:
 		liveAt, err = t.resume(ctx, s, saved, sibs, live)
+		if err == nil {
+			s.rest = nil // the live file, appended below, is the last of them
+		}
 	case t.cfg.all:
 		for _, sb := range sibs {
 			if err = t.readSibling(ctx, s, sb, entry{}); err != nil {
@@ -267,13 +272,24 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 	liveAt, liveFound := entry{}, false
 	used := make([]bool, len(sibs))
 	newest, lost := -1, false
-	for _, e := range saved {
+	// s.rest: the saved entries not done with, for a state saved on the
+	// way (a checkpoint) or after a file that could not be read.
+	rest := func(from int) []entry {
+		es := slices.Clone(saved[from:])
+		if liveFound && !slices.Contains(es, liveAt) {
+			es = append(es, liveAt)
+		}
+		return es
+	}
+	for i, e := range saved {
 		if live != nil && live.id == e.id() && e.matches(livePrefix) && liveSize(live) >= e.Offset {
 			liveAt, liveFound = e, true
 			continue
 		}
+		s.rest = rest(i + 1)
 		k, err := locate(e, sibs, used)
 		if err != nil {
+			s.rest = rest(i)
 			return entry{}, keptPosition(s, err)
 		}
 		if k < 0 {
@@ -288,9 +304,13 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		used[k] = true
 		newest = max(newest, k)
 		if err := t.readSibling(ctx, s, sibs[k], e); err != nil {
+			if ctx.Err() == nil {
+				s.rest = rest(i)
+			}
 			return entry{}, keptPosition(s, err)
 		}
 	}
+	s.rest = rest(len(saved))
 	if liveFound {
 		return liveAt, nil
 	}
@@ -384,6 +404,8 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from en
 		defer c.close()
 		sp := &splitter{name: sb.path}
 		fp := &prefixChunker{chunker: c}
+		s.cur = func() entry { return entryOf(sb.path, sb.id, fp.fp, sp) }
+		defer func() { s.cur = nil }()
 		if err := t.readStream(ctx, fp, sp, from.Offset, false); err != nil {
 			if ctx.Err() == nil {
 				if sp.lineNo > 0 && !errors.Is(err, errShort) {
@@ -401,7 +423,10 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from en
 		return err
 	}
 	r.startAt(from.Offset, from.Lines)
-	if err := t.readToEnd(ctx, s, r); err != nil && ctx.Err() == nil {
+	s.cur = func() entry { return entryOf(sb.path, r.id, r.fp, &r.splitter) }
+	err = t.readToEnd(ctx, s, r)
+	s.cur = nil
+	if err != nil && ctx.Err() == nil {
 		r.close()
 		return err
 	}
@@ -487,6 +512,8 @@ func (t *tailer) readOnce(ctx context.Context, s *source) error {
 // made, found by its first bytes, and is read from there. Then the file
 // is read again from its start.
 func (t *tailer) cut(ctx context.Context, s *source, r *reader) error {
+	t.inCut = true
+	defer func() { t.inCut = false }()
 	if len(r.fp) > 0 {
 		sibs, _ := siblings(s.path)
 		for k := len(sibs) - 1; k >= 0; k-- {
@@ -551,10 +578,14 @@ func (s *source) entries() []entry {
 		switch {
 		case it.r != nil:
 			es = append(es, entryOf(it.r.name, it.r.id, it.r.fp, &it.r.splitter))
-		case i == len(s.trail)-1:
+		case i == len(s.trail)-1 && s.cur == nil:
 			es = append(es, *it.done)
 		}
 	}
+	if s.cur != nil {
+		es = append(es, s.cur())
+	}
+	es = append(es, s.rest...)
 	s.mu.Lock()
 	for _, r := range s.queued {
 		es = append(es, entryOf(r.name, r.id, r.fp, &r.splitter))

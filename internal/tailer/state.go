@@ -247,3 +247,19 @@ func (t *tailer) saveState() error {
 	t.collectState()
 	return t.state.save()
 }
+
+// checkpoint saves the state on the way, every saveEvery, after the output
+// was flushed: a run killed (kill -9) while it reads a long way then
+// writes again on the next run only what it wrote since the last save,
+// not everything. Not while a cut file's copy is read: the position of a
+// cut file is not yet where the state could find it again.
+func (t *tailer) checkpoint() {
+	if t.state == nil || t.inCut || time.Since(t.lastSave) < saveEvery {
+		return
+	}
+	t.lastSave = time.Now()
+	if err := t.saveState(); err != nil && !t.saveFailed {
+		t.saveFailed = true // said once; the last save says it again
+		t.warnf("%v", err)
+	}
+}
