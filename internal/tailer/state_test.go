@@ -299,6 +299,13 @@ func FuzzSplitter(f *testing.F) {
 		if sp.off != int64(len(data)) {
 			t.Errorf("offset %d, want %d", sp.off, len(data))
 		}
+		wantLines := int64(bytes.Count(data, []byte("\n")))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			wantLines++
+		}
+		if sp.lineNo != wantLines {
+			t.Errorf("line number %d, want %d", sp.lineNo, wantLines)
+		}
 		got := readRecordsBytes(t, out.Bytes())
 		if len(got) != len(want) {
 			t.Fatalf("%d lines, want %d", len(got), len(want))
