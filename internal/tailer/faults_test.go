@@ -161,6 +161,16 @@ func TestSameFileOnce(t *testing.T) {
 			t.Errorf("%s: stderr %q; want the second name warned about", strings.Join(args, " "), stderr)
 		}
 	}
+
+	// With -a, a rotated file named as well is read once, as one of them.
+	writeFile(t, log+".1", logLine(0)+"\n")
+	recs, stderr, err := runOnce(t, "-a", log, log+".1")
+	if err != nil || lines(recs) != "mail.log.1 "+logLine(0)+"\nmail.log "+logLine(1)+"\nmail.log "+logLine(2)+"\n" {
+		t.Errorf("-a with a rotated file named: records\n%s error %v, stderr %q", lines(recs), err, stderr)
+	}
+	if !strings.Contains(stderr, "warning: "+log+".1 is a rotated file of "+log+", read with -a: read once") {
+		t.Errorf("-a with a rotated file named: stderr %q", stderr)
+	}
 }
 
 // Lines longer than 1 MiB are skipped and named by file and line; what is

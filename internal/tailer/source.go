@@ -77,7 +77,7 @@ func (t *tailer) sources() ([]*source, error) {
 	}
 	var srcs []*source
 	seen := map[string]bool{}
-	seenID := map[fileID]string{} // a file named twice (a link) is read once
+	seenID := map[fileID]string{} // what a file is, so that it is read once
 	for _, n := range names {
 		if n == "-" {
 			srcs = append(srcs, &source{path: "<stdin>", stdin: true})
@@ -94,10 +94,20 @@ func (t *tailer) sources() ([]*source, error) {
 		if fi, err := os.Stat(n); err == nil && fi.Mode().IsRegular() {
 			id := idOf(fi)
 			if first, ok := seenID[id]; ok {
-				t.warnf("%s is the file %s: read once", n, first)
+				t.warnf("%s is %s: read once", n, first)
 				continue
 			}
-			seenID[id] = n
+			seenID[id] = "the file " + n
+		}
+		if t.cfg.all {
+			// -a reads the rotated files too: one named as well is one
+			// of them.
+			sibs, _ := siblings(n)
+			for _, sb := range sibs {
+				if _, ok := seenID[sb.id]; !ok && sb.comp == "" {
+					seenID[sb.id] = "a rotated file of " + n + ", read with -a"
+				}
+			}
 		}
 		clean := filepath.Clean(n)
 		srcs = append(srcs, &source{path: n, clean: clean, key: abs, dir: filepath.Dir(clean)})
