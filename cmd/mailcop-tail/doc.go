@@ -16,7 +16,10 @@
 //
 // Each line becomes {"file":...,"line":...}: "file" is the name of the
 // file read, as given (or as found beside it: mail.log.2.gz), and absent
-// for standard input. Lines may be of any length. A line with bytes that
+// for standard input. A line longer than 1 MiB (1048576 bytes, what
+// mailcop-parse takes) is skipped with a warning naming its file and line
+// (mail.log:3: line of 3000000 bytes, longer than 1048576: skipped), and
+// memory stays bounded however long it is. A line with bytes that
 // are not UTF-8 cannot travel as they are in a JSON string: its "line" has
 // U+FFFD in their place, and "line_b64" holds the exact bytes in standard
 // base64, so nothing is lost. Empty lines are skipped. The output is
@@ -58,9 +61,12 @@
 // holds when the log is deleted and created again, and with copytruncate:
 // a file is told by its device, inode and first bytes, so a truncation is
 // seen even when the file grew back past where it was read, and what was
-// not read yet before the truncation is read from logrotate's copy. Lines
-// written in pieces come out whole. inotify says when to look; without it
-// (NFS, no inotify instances left) the logs are looked at every 50 ms.
+// not read yet before the truncation is read from logrotate's copy. A file
+// created and rotated away again before it was looked at (two rotations
+// in quick succession) is found among the rotated files and read in its
+// place. Lines written in pieces come out whole. inotify says when to
+// look; without it (NFS, no inotify instances left) the logs are looked
+// at every 50 ms.
 // A line written after the copy and before the truncation is lost to
 // every reader of a copytruncate'd log; that is copytruncate's own gap.
 //
@@ -70,27 +76,39 @@
 // # The state file
 //
 // -state keeps, for each log, the file being read (device, inode, the
-// SHA-256 of its first 1024 bytes or fewer) and the offset of the end of
-// the last line written out; the journal's cursor too. The next run
+// SHA-256 of its first 1024 bytes or fewer), the offset of the end of the
+// last line written out and its line number; the journal's cursor too. The next run
 // begins there, and first reads the rest of that file even when it was
 // rotated away and compressed since (mail.log.1.gz, mail.log-20261126.gz,
 // found by its first bytes), then the files rotated after it, then the
 // new log: so cron runs together write every line once, as logcheck's
 // logtail2 does without its gaps. A first run writes all of the live file
 // (with -a, the history too). A last line without its newline is kept for
-// the next run. The state is written to a temporary file, synced and
-// renamed into place (mode 0600) only after the output was flushed; an
-// flock on file.lock keeps two runs from sharing it. With -f it is saved
-// every 2 seconds when it moved, and at the end: after kill -9, a restart
+// the next run. The state is written to a new temporary file (O_EXCL),
+// synced and renamed into place (mode 0600) only after the output was
+// flushed; an flock on file.lock keeps two runs from sharing it, and the
+// kernel lets go of it when its holder dies. It is saved every 2 seconds
+// on the way, when it moved, and at the end: after kill -9, a restart
 // writes again at most the lines written out since the last save, in
-// practice those of the last 2 seconds, and loses none. A corrupt state
-// file is an error and is left as it is.
+// practice those of the last 2 seconds, and loses none. Each write of the
+// output holds whole records, so a kill between writes leaves no half
+// record behind.
+//
+// A corrupt or empty state file is an error and is left as it is. Neither
+// the state nor its lock is opened through a symbolic link, and a state
+// in a directory every user may write to, without the sticky bit, is
+// refused. A rotated file that cannot be read (its permissions, or a
+// truncated or damaged compressed file: each is decompressed once to
+// check it before any of its lines is written) stops its log there: the
+// log keeps its position, and the run after the file is mended writes
+// what was missed. A log named twice (a link) is read once.
 //
 // # Exit status
 //
-// 0 when all went well, 1 when a file could not be read (the others are
-// read; with -state the unreadable log keeps its position) or the state
-// could not be used or saved, 2 for a mistake in the command line.
+// 0 when all went well (a line longer than 1 MiB is only warned about),
+// 1 when a file could not be read (the others are read; with -state the
+// unreadable log keeps its position) or the state could not be used or
+// saved, 2 for a mistake in the command line.
 //
 // # Examples
 //

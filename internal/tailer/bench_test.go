@@ -33,6 +33,8 @@ func benchLog(b *testing.B, name string, size int) {
 
 // BenchmarkRead reads a 32 MiB log, plain and gzip'd (-a), to
 // /dev/null; scripts/bench.sh compares -a with gzip -dc on the big log.
+// gzip-state is a first -a -state run, which checks a compressed file
+// whole before it writes any of it.
 func BenchmarkRead(b *testing.B) {
 	dir := b.TempDir()
 	p := filepath.Join(dir, "mail.log")
@@ -55,14 +57,20 @@ func BenchmarkRead(b *testing.B) {
 	for _, bb := range []struct {
 		name string
 		file string
-	}{{"plain", p + ".1"}, {"gzip", p}} {
+	}{{"plain", p + ".1"}, {"gzip", p}, {"gzip-state", p}} {
 		b.Run(bb.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				args := []string{bb.file}
-				if bb.name == "gzip" {
+				switch bb.name {
+				case "gzip":
 					os.Rename(p+".1", p+".1.off")
 					args = []string{"-a", p}
+				case "gzip-state":
+					os.Rename(p+".1", p+".1.off")
+					state := filepath.Join(dir, "state")
+					os.Remove(state)
+					args = []string{"-a", "-state", state, p}
 				}
 				if err := Run(context.Background(), args, nil, devnull, io.Discard); err != nil {
 					b.Fatal(err)

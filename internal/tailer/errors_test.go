@@ -16,14 +16,7 @@ import (
 // state keeps what it had. (As root, whom no permission stops, the
 // process runs as nobody.)
 func TestUnreadable(t *testing.T) {
-	dir, err := os.MkdirTemp("", "mailcop-tail-perm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir := reachableTempDir(t)
 	log := filepath.Join(dir, "mail.log")
 	other := filepath.Join(dir, "other.log")
 	state := filepath.Join(dir, "tail.state")
@@ -36,8 +29,13 @@ func TestUnreadable(t *testing.T) {
 	if _, stderr, err := runOnce(t, "-state", state, log, other); err != nil {
 		t.Fatalf("first run: %v %s", err, stderr)
 	}
-	os.Chmod(state, 0o666)
-	os.Chmod(state+".lock", 0o666)
+	if os.Geteuid() == 0 {
+		for _, f := range []string{state, state + ".lock"} {
+			if err := os.Chown(f, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	before, err := os.ReadFile(state)
 	if err != nil {
 		t.Fatal(err)
@@ -45,27 +43,7 @@ func TestUnreadable(t *testing.T) {
 	if err := os.Chmod(log, 0); err != nil {
 		t.Fatal(err)
 	}
-	exe := ""
-	if os.Geteuid() == 0 {
-		// nobody can enter neither root's build directory nor t.TempDir.
-		exe = copyExecutable(t, dir)
-	}
-	run := func(args ...string) (stdout, stderr string, code int) {
-		cmd := helper(t, "tail", args...)
-		if exe != "" {
-			cmd.Path, cmd.Args[0] = exe, exe
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		}
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return o.String(), e.String(), code
-	}
+	run := func(args ...string) (string, string, int) { return runAsNobody(t, args...) }
 
 	stdout, stderr, code := run(log)
 	want := "mailcop-tail: open " + log + ": permission denied\n"
@@ -98,20 +76,89 @@ func TestUnreadable(t *testing.T) {
 	}
 }
 
-func copyExecutable(t *testing.T, dir string) string {
+// runAsNobody runs mailcop-tail as a process, as nobody when the tests
+// run as root (whom no permission stops).
+func runAsNobody(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := helper(t, "tail", args...)
+	if os.Geteuid() == 0 {
+		// nobody may not enter the directories of the test binary (a
+		// private TMPDIR, root's build cache): it is run through its
+		// descriptor, which needs no path to be walked.
+		cmd.ExtraFiles = []*os.File{openExecutable(t)}
+		cmd.Path = "/proc/self/fd/3"
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func openExecutable(t *testing.T) *os.File {
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(self)
+	f, err := os.Open(self)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe := filepath.Join(dir, "tailer.test")
-	if err := os.WriteFile(exe, data, 0o755); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// reachableTempDir makes a directory every user can enter, owned by
+// nobody when run as root: in TMPDIR when every directory above it lets
+// others through, else in the first of /tmp, /var/tmp and /dev/shm that
+// does (TMPDIR may be private).
+func reachableTempDir(t *testing.T) string {
+	for _, base := range []string{os.TempDir(), "/tmp", "/var/tmp", "/dev/shm"} {
+		if !othersMayEnter(base) {
+			continue
+		}
+		dir, err := os.MkdirTemp(base, "mailcop-tail-perm")
+		if err != nil {
+			continue
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if os.Geteuid() == 0 {
+			if err := os.Chown(dir, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
 	}
-	return exe
+	t.Fatal("no temporary directory that other users may enter: set TMPDIR to one")
+	return ""
+}
+
+// othersMayEnter reports whether dir and every directory above it have
+// the execute bit for others.
+func othersMayEnter(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return true
+		}
+		dir = up
+	}
 }
 
 func loadStateBytes(data []byte) (*stateFile, error) {
@@ -125,13 +172,15 @@ func loadStateBytes(data []byte) (*stateFile, error) {
 	return loadState(f.Name())
 }
 
-// A corrupt state file: a clear error, exit status 1, no output, and the
-// file is left as it was.
+// A corrupt (or empty) state file: a clear error, exit status 1, no
+// output, and the file is left as it was.
 func TestCorruptState(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "mail.log")
 	os.WriteFile(log, []byte(logLine(1)+"\n"), 0o644)
 	for _, content := range []string{
+		"", // not a first run: that would write all of each log again
+		" \n",
 		"{bad",
 		`{"mailcop_tail_state": 2}`,
 		`{"mailcop_tail_state": 1, "files": {"x": [{"offset": -1, "fp_sha256": "` + strings.Repeat("0", 64) + `"}]}}`,
@@ -169,4 +218,50 @@ func TestStateLocked(t *testing.T) {
 	if _, _, err := runOnce(t, "-state", state, log); err != nil {
 		t.Errorf("after the lock is released: %v", err)
 	}
+}
+
+// A rotated file the run cannot read (mode 0600, another owner): the log
+// is read no further and keeps its position, so nothing is lost once the
+// file is readable again.
+func TestUnreadableRotated(t *testing.T) {
+	dir := reachableTempDir(t)
+	log := filepath.Join(dir, "mail.log")
+	state := filepath.Join(dir, "tail.state")
+	asNobody := func(name string) {
+		if os.Geteuid() == 0 {
+			if err := os.Chown(name, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writeFile(t, log, numbered(1, 10))
+	asNobody(log)
+	if stdout, stderr, code := runAsNobody(t, "-state", state, log); code != 0 || strings.Count(stdout, "\n") != 10 {
+		t.Fatalf("first run: exit %d, %d records, %s", code, strings.Count(stdout, "\n"), stderr)
+	}
+	appendFile(t, log, numbered(11, 60))
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		os.Chown(log+".1", 0, 0)
+	}
+	if err := os.Chmod(log+".1", 0); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, log, numbered(61, 70))
+	asNobody(log)
+
+	stdout, stderr, code := runAsNobody(t, "-state", state, log)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, log+".1: permission denied") {
+		t.Errorf("rotated file unreadable: exit %d, stdout %q, stderr %q; want exit 1, nothing written", code, stdout, stderr)
+	}
+	if err := os.Chmod(log+".1", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runAsNobody(t, "-state", state, log)
+	if code != 0 {
+		t.Fatalf("readable again: exit %d, %s", code, stderr)
+	}
+	checkExactlyOnce(t, readRecordsBytes(t, []byte(stdout)), 11, 70)
 }

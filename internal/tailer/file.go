@@ -10,6 +10,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 const (
@@ -37,61 +39,106 @@ func idOf(fi fs.FileInfo) fileID {
 	return fileID{}
 }
 
+// maxLine is the longest line written out, as long as the next stage
+// takes (a line of the mail log is a few hundred bytes): a longer one is
+// skipped and named, and what is kept of a line never grows past it, so
+// a log holding gigabytes without a newline costs no more memory.
+const maxLine = record.MaxLine
+
 // A splitter cuts a stream into lines and writes them out.
 type splitter struct {
 	name string // the "file" of the records
 	off  int64  // offset of the end of the last complete line written out
 	pend []byte // the bytes after off: a line not complete yet
+	drop int64  // or, instead, the bytes of a line too long, skipped so far
+
+	lineNo   int64 // lines up to off
+	noLineNo bool  // lineNo is unknown: the reading began in the middle
 }
 
 // pos is how far the stream was read.
-func (s *splitter) pos() int64 { return s.off + int64(len(s.pend)) }
+func (s *splitter) pos() int64 { return s.off + s.drop + int64(len(s.pend)) }
+
+// partial reports whether a line was begun and not ended.
+func (s *splitter) partial() bool { return len(s.pend) > 0 || s.drop > 0 }
+
+// startAt sets where the reading begins: offset off, after lines lines
+// (0 for not known).
+func (s *splitter) startAt(off, lines int64) {
+	s.off, s.lineNo, s.noLineNo = off, lines, off > 0 && lines == 0
+}
 
 // feed writes out the complete lines that data ends, and keeps the rest.
 func (s *splitter) feed(e *emitter, data []byte) error {
-	if len(s.pend) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			s.pend = append(s.pend, data...)
-			return nil
-		}
-		s.pend = append(s.pend, data[:i]...)
-		if err := e.line(s.name, s.pend); err != nil {
-			return err
-		}
-		s.off += int64(len(s.pend)) + 1
-		s.pend = s.pend[:0]
-		if cap(s.pend) > 4*chunkSize {
-			s.pend = nil // do not keep a huge line's buffer
-		}
-		data = data[i+1:]
-	}
 	for {
 		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			break
+		part := data
+		if i >= 0 {
+			part = data[:i]
 		}
-		if err := e.line(s.name, data[:i]); err != nil {
+		switch {
+		case s.drop > 0:
+			s.drop += int64(len(part))
+		case len(s.pend) > 0 || i < 0:
+			if len(s.pend)+len(part) > maxLine {
+				s.drop = int64(len(s.pend) + len(part))
+				s.releasePend()
+			} else {
+				s.pend = append(s.pend, part...)
+			}
+		}
+		if i < 0 {
+			return nil
+		}
+		var err error
+		switch {
+		case s.drop > 0:
+			e.tooLong(s, s.drop)
+			s.off += s.drop + 1
+			s.drop = 0
+		case len(s.pend) > 0:
+			err = e.line(s.name, s.pend)
+			s.off += int64(len(s.pend)) + 1
+			s.releasePend()
+		case len(part) > maxLine:
+			e.tooLong(s, int64(len(part)))
+			s.off += int64(len(part)) + 1
+		default:
+			err = e.line(s.name, part)
+			s.off += int64(len(part)) + 1
+		}
+		s.lineNo++
+		if err != nil {
 			return err
 		}
-		s.off += int64(i) + 1
 		data = data[i+1:]
 	}
-	s.pend = append(s.pend, data...)
-	return nil
+}
+
+func (s *splitter) releasePend() {
+	s.pend = s.pend[:0]
+	if cap(s.pend) > chunkSize {
+		s.pend = nil // do not keep a long line's buffer
+	}
 }
 
 // finish writes out a last line that has no newline: the file is done.
 func (s *splitter) finish(e *emitter) error {
-	if len(s.pend) == 0 {
+	var err error
+	switch {
+	case s.drop > 0:
+		e.tooLong(s, s.drop)
+		s.off += s.drop
+		s.drop = 0
+	case len(s.pend) > 0:
+		err = e.line(s.name, s.pend)
+		s.off += int64(len(s.pend))
+		s.releasePend()
+	default:
 		return nil
 	}
-	if err := e.line(s.name, s.pend); err != nil {
-		return err
-	}
-	s.off += int64(len(s.pend))
-	s.pend = s.pend[:0]
-	return nil
+	s.lineNo++
+	return err
 }
 
 // A reader reads one regular file, one inode, through its descriptor, so
@@ -113,7 +160,9 @@ var errNotRegular = errors.New("not a regular file")
 // openReader opens a regular file at its start. name is the "file" of
 // its records.
 func openReader(path, name string) (*reader, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a named pipe without a writer would block,
+	// beyond the reach of SIGTERM; a regular file ignores the flag.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +267,7 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 			if err := t.out.flush(); err != nil {
 				return readAll, err
 			}
+			t.checkpoint()
 			done += int64(n)
 		}
 		if errors.Is(err, io.EOF) {
@@ -283,11 +333,12 @@ func (t *tailer) readStream(ctx context.Context, c chunker, sp *splitter, skip i
 	if name == "" {
 		name = "<stdin>"
 	}
-	sp.off = skip
+	sp.off, sp.lineNo, sp.noLineNo = skip, 0, false
 	for {
 		b, err := c.next()
 		if skip > 0 {
 			k := min(skip, int64(len(b)))
+			sp.lineNo += int64(bytes.Count(b[:k], []byte{'\n'}))
 			b, skip = b[k:], skip-k
 		}
 		if len(b) > 0 {
@@ -297,6 +348,7 @@ func (t *tailer) readStream(ctx context.Context, c chunker, sp *splitter, skip i
 			if ferr := t.out.flush(); ferr != nil {
 				return ferr
 			}
+			t.checkpoint()
 		}
 		if errors.Is(err, io.EOF) {
 			break

@@ -82,7 +82,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		more := false
 		for _, s := range srcs {
-			if s.stdin {
+			if s.stdin || s.stopped {
 				continue
 			}
 			m, err := t.poll(ctx, s)
@@ -204,9 +204,41 @@ func (s *source) grab() error {
 		r.close()
 		return nil
 	}
+	if s.haveLast {
+		s.queued = append(s.queued, s.missed(r.id)...)
+	}
 	s.last, s.haveLast = r.id, true
 	s.queued = append(s.queued, r)
 	return nil
+}
+
+// missed opens the files that were created at s's path and rotated away
+// again before they were seen (two rotations between two looks, on a
+// busy machine): the plain rotated files newer than the last file opened,
+// found by its inode among them, other than now (the file at the path).
+// A file compressed at once by its rotation is not found this way.
+func (s *source) missed(now fileID) []*reader {
+	sibs, err := siblings(s.path)
+	if err != nil {
+		return nil
+	}
+	j := slices.IndexFunc(sibs, func(sb sibling) bool { return sb.comp == "" && sb.id == s.last })
+	if j < 0 {
+		return nil
+	}
+	var rs []*reader
+	for _, sb := range sibs[j+1:] {
+		if sb.comp != "" || sb.id == now {
+			continue
+		}
+		r, err := openReader(sb.path, s.path)
+		if err != nil || r.id != sb.id {
+			r.close()
+			continue
+		}
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 // poll makes one pass over a log: it takes in a new file at its path,
@@ -302,7 +334,7 @@ func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
 		if err := r.finish(t.out); err != nil {
 			return false, err
 		}
-		e := entryOf(r.name, r.id, r.fp, r.off)
+		e := entryOf(r.name, r.id, r.fp, &r.splitter)
 		r.close()
 		s.trail[first] = trailItem{done: &e}
 		s.compact()

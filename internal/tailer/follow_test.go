@@ -122,3 +122,43 @@ func TestFollowCutAndRecreated(t *testing.T) {
 	}
 	checkExactlyOnce(t, c.records(), 61, 80)
 }
+
+// Two rename-and-create rotations between two looks (a busy machine, or
+// no inotify): the file created by the first and renamed away by the
+// second is read too, in its place.
+func TestFollowTwoRotations(t *testing.T) {
+	noInotify, pollFast = true, time.Second // a window for both rotations
+	defer func() { noInotify, pollFast = false, 50*time.Millisecond }()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mail.log")
+	writeFile(t, path, numbered(1, 10))
+	c, stop := runTail(t, "-f", path)
+	c.waitFor(t, "line 10", 30*time.Second, func(recs []tailRecord) bool {
+		return len(recs) > 0 && recs[len(recs)-1].Line == logLine(10)
+	})
+	rotate := func() {
+		for i := 2; i >= 1; i-- {
+			if _, err := os.Stat(path + "." + strconv.Itoa(i)); err == nil {
+				if err := os.Rename(path+"."+strconv.Itoa(i), path+"."+strconv.Itoa(i+1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendFile(t, path, numbered(11, 20))
+	rotate()
+	writeFile(t, path, numbered(21, 30))
+	rotate()
+	writeFile(t, path, numbered(31, 40))
+	c.waitFor(t, "line 40", 30*time.Second, func(recs []tailRecord) bool {
+		return len(recs) > 0 && recs[len(recs)-1].Line == logLine(40)
+	})
+	time.Sleep(drainQuiet + 2*pollSlow) // a repeat would come by then
+	if stderr, err := stop(); err != nil || stderr != "" {
+		t.Errorf("%v %s", err, stderr)
+	}
+	checkExactlyOnce(t, c.records(), 1, 40)
+}

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	case "writer":
 		os.Exit(writerMain(os.Args[1:]))
 	case "tail":
+		if d, err := time.ParseDuration(os.Getenv("MAILCOP_TAIL_SAVE_EVERY")); err == nil {
+			saveEvery = d
+		}
 		os.Exit(cli.Main("mailcop-tail", Run))
 	}
 	os.Exit(m.Run())

@@ -62,8 +62,8 @@ func (t *tailer) runJournal(ctx context.Context) error {
 	go func() {
 		select {
 		case <-ctx.Done():
+			close(stopped) // before the signal: its exit is then expected
 			cmd.Process.Signal(syscall.SIGTERM)
-			close(stopped)
 			select {
 			case <-time.After(5 * time.Second):
 				cmd.Process.Kill()

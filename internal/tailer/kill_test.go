@@ -1,11 +1,14 @@
 package tailer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -155,4 +158,89 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return abs
+}
+
+// kill -9 during a one-shot -state run reading a long history: the state
+// was saved on the way, so the next run writes again only what came
+// after the last save, not everything, and loses nothing.
+func TestKill9OneShot(t *testing.T) {
+	for _, tenths := range []int{3, 7} { // in the compressed file, in the live one
+		t.Run(strconv.Itoa(tenths), func(t *testing.T) { testKill9OneShot(t, tenths) })
+	}
+}
+
+func testKill9OneShot(t *testing.T, tenths int) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	state := filepath.Join(dir, "tail.state")
+	const n = 100000
+	writeFile(t, log+".1.gz", gz(t, numbered(1, n/2)))
+	writeFile(t, log, numbered(n/2+1, n))
+
+	cmd := helper(t, "tail", "-a", "-state", state, log)
+	cmd.Env = append(cmd.Env, "MAILCOP_TAIL_SAVE_EVERY=20ms")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Read slowly, so that the run lasts; kill it on the way.
+	var got bytes.Buffer
+	br := bufio.NewReader(out)
+	for i := 0; i < n*tenths/10; i++ {
+		line, err := br.ReadBytes('\n')
+		got.Write(line)
+		if err != nil {
+			t.Fatalf("after %d records: %v", i, err)
+		}
+		if i%500 == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	rest, _ := io.ReadAll(br)
+	got.Write(rest)
+	cmd.Wait()
+	first := readRecordsBytesCut(t, got.Bytes())
+
+	second, stderr, err := runOnce(t, "-a", "-state", state, log)
+	if err != nil {
+		t.Fatalf("rerun: %v %s", err, stderr)
+	}
+	seen := map[int]int{}
+	for _, r := range append(first, second...) {
+		i, err := lineNumber(r.Line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[i]++
+	}
+	lost, twice := 0, 0
+	for i := 1; i <= n; i++ {
+		switch {
+		case seen[i] == 0:
+			lost++
+		case seen[i] > 1:
+			twice++
+		}
+	}
+	t.Logf("killed after %d records; the rerun wrote %d, %d of them again", len(first), len(second), twice)
+	if lost > 0 {
+		t.Errorf("%d lines lost", lost)
+	}
+	if twice > n/20 {
+		t.Errorf("%d lines written twice: the rerun began far behind where the killed run was", twice)
+	}
+}
+
+// readRecordsBytesCut decodes records; a last line without its newline (cut by
+// a kill) is left out.
+func readRecordsBytesCut(t *testing.T, data []byte) []tailRecord {
+	t.Helper()
+	if i := bytes.LastIndexByte(data, '\n'); i+1 < len(data) {
+		data = data[:i+1]
+	}
+	return readRecordsBytes(t, data)
 }

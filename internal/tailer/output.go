@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
 )
@@ -17,7 +18,11 @@ type tailer struct {
 	out    *emitter
 	state  *stateFile // loaded with -state; nil otherwise
 	failed bool       // an error was reported: exit 1 at the end
-	srcs   []*source  // the logs read
+
+	lastSave   time.Time // of the state, by checkpoint
+	saveFailed bool      // a checkpoint could not save the state
+	inCut      bool      // reading a cut file's copy: no checkpoint
+	srcs       []*source // the logs read
 
 	cursorMu  sync.Mutex
 	cursorOut string // the journal cursor of the last entry flushed
@@ -27,14 +32,17 @@ type tailer struct {
 }
 
 func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
-	return &tailer{
-		cfg:    cfg,
-		stdin:  stdin,
-		stderr: stderr,
-		out:    &emitter{w: record.NewWriter(stdout)},
-		buf:    make([]byte, chunkSize),
-		fp:     make([]byte, fpMax),
+	t := &tailer{
+		lastSave: time.Now(),
+		cfg:      cfg,
+		stdin:    stdin,
+		stderr:   stderr,
+		out:      newEmitter(stdout),
+		buf:      make([]byte, chunkSize),
+		fp:       make([]byte, fpMax),
 	}
+	t.out.warnf = t.warnf
+	return t
 }
 
 // warnf prints a warning, after the output written so far.
@@ -50,10 +58,19 @@ func (t *tailer) errorf(format string, args ...any) {
 	t.failed = true
 }
 
-// An emitter writes lines as records through the record codec.
+// outSize is the output's buffer: big writes when reading in bulk.
+const outSize = 64 << 10
+
+// An emitter writes lines as records through the record codec. Each write
+// it makes holds whole records (a record longer than the buffer goes out
+// in a write of its own): a run killed between two writes leaves no half
+// record on its output.
 type emitter struct {
-	w   *record.Writer
-	err error // the first write error; later writes are skipped
+	w   io.Writer
+	out []byte // whole records not written yet
+	err error  // the first write error; later writes are skipped
+
+	warnf func(format string, args ...any) // for the lines skipped
 
 	// A line's record is {"file":FILE,"line":LINE}: the part before LINE
 	// is encoded once per file, and LINE straight from the bytes read,
@@ -87,9 +104,45 @@ func (e *emitter) line(file string, b []byte) error {
 		buf = base64.StdEncoding.AppendEncode(buf, b)
 		buf = append(buf, '"')
 	}
-	e.buf = append(buf, '}')
-	e.err = e.w.WriteJSON(e.buf)
-	return e.err
+	e.buf = append(buf, '}', '\n')
+	return e.put(e.buf)
+}
+
+func newEmitter(w io.Writer) *emitter {
+	return &emitter{w: w, out: make([]byte, 0, outSize)}
+}
+
+// put adds one record, newline included, to the output.
+func (e *emitter) put(rec []byte) error {
+	if len(e.out)+len(rec) > outSize {
+		if err := e.flush(); err != nil {
+			return err
+		}
+	}
+	if len(rec) > outSize {
+		_, e.err = e.w.Write(rec)
+		return e.err
+	}
+	e.out = append(e.out, rec...)
+	return nil
+}
+
+// tooLong says that a line of sp, n bytes long and ending now, was
+// skipped. A warning, not an error: anyone who can get a long line into
+// the log must not be able to make the daily run fail.
+func (e *emitter) tooLong(sp *splitter, n int64) {
+	if e.warnf == nil {
+		return
+	}
+	name := sp.name
+	if name == "" {
+		name = "<stdin>"
+	}
+	if sp.noLineNo {
+		e.warnf("%s: line at offset %d: %d bytes, longer than %d: skipped", name, sp.off, n, maxLine)
+		return
+	}
+	e.warnf("%s:%d: line of %d bytes, longer than %d: skipped", name, sp.lineNo+1, n, maxLine)
 }
 
 // record writes a whole record (a journal entry).
@@ -97,14 +150,15 @@ func (e *emitter) record(r *record.Record) error {
 	if e.err != nil {
 		return e.err
 	}
-	e.err = e.w.Write(r)
-	return e.err
+	e.buf = append(r.AppendJSON(e.buf[:0]), '\n')
+	return e.put(e.buf)
 }
 
 func (e *emitter) flush() error {
-	if e.err != nil {
+	if e.err != nil || len(e.out) == 0 {
 		return e.err
 	}
-	e.err = e.w.Flush()
+	_, e.err = e.w.Write(e.out)
+	e.out = e.out[:0]
 	return e.err
 }

@@ -22,7 +22,7 @@ func wantLine(file string, b []byte) []byte {
 func checkEmitter(t *testing.T, files []string, lines [][]byte) {
 	t.Helper()
 	var out bytes.Buffer
-	e := &emitter{w: record.NewWriter(&out)}
+	e := newEmitter(&out)
 	var want []byte
 	for i, b := range lines {
 		file := files[i%len(files)]

@@ -102,8 +102,8 @@ func TestHistoryDated(t *testing.T) {
 	}
 }
 
-// A damaged compressed file is reported, the others are read, and the run
-// exits 1.
+// A damaged compressed file is reported, with the lines of it written out
+// before the damage showed; the others are read, and the run exits 1.
 func TestHistoryDamaged(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mail.log")
@@ -112,7 +112,7 @@ func TestHistoryDamaged(t *testing.T) {
 	writeFile(t, p+".2.gz", full[:len(full)/2])
 	writeFile(t, p+".1.gz", gz(t, "one\n"))
 	recs, stderr, err := runOnce(t, "-a", p)
-	if err != cli.ErrReported || !strings.HasPrefix(stderr, "mailcop-tail: read "+p+".2.gz: unexpected EOF\n") {
+	if err != cli.ErrReported || !strings.HasPrefix(stderr, "mailcop-tail: read "+p+".2.gz: unexpected EOF: damaged; its lines 1 to ") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("error %v, stderr %q", err, stderr)
 	}
 	if got := lines(recs[len(recs)-2:]); got != "mail.log.1.gz one\nmail.log live\n" {
@@ -124,7 +124,7 @@ func TestHistoryDamaged(t *testing.T) {
 func TestLines(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "mail.log")
-	long := strings.Repeat("0123456789", 300000) // 3 MB, longer than a read
+	long := strings.Repeat("0123456789", maxLine/10) + "0123456789"[:maxLine%10] // as long as taken, longer than a read
 	bad := "user=<j\xe9r\xf4me>, \xff\xfe"
 	content := "plain <user@example.com> \"quoted\" \\ tab\there\n" +
 		"\n" + // skipped

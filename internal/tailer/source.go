@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -38,9 +40,12 @@ type source struct {
 	dir   string // the directory watched in follow mode
 	stdin bool
 
-	watched    atomic.Bool // its directory is watched by inotify
-	errMsg     string      // the last error reported for the path, not repeated
-	deferSince time.Time   // since when a newer file waits for older ones
+	stopped    bool         // a file of it could not be read: it is read no further
+	cur        func() entry // the position in the file being read, while start reads it
+	rest       []entry      // while start reads: the state's entries not done with yet
+	watched    atomic.Bool  // its directory is watched by inotify
+	errMsg     string       // the last error reported for the path, not repeated
+	deferSince time.Time    // since when a newer file waits for older ones
 
 	// trail holds the files of the log in the order they were read: open
 	// readers, and files read to their end (kept as state entries, and
@@ -72,6 +77,7 @@ func (t *tailer) sources() ([]*source, error) {
 	}
 	var srcs []*source
 	seen := map[string]bool{}
+	seenID := map[fileID]string{} // what a file is, so that it is read once
 	for _, n := range names {
 		if n == "-" {
 			srcs = append(srcs, &source{path: "<stdin>", stdin: true})
@@ -85,6 +91,24 @@ func (t *tailer) sources() ([]*source, error) {
 			continue
 		}
 		seen[abs] = true
+		if fi, err := os.Stat(n); err == nil && fi.Mode().IsRegular() {
+			id := idOf(fi)
+			if first, ok := seenID[id]; ok {
+				t.warnf("%s is %s: read once", n, first)
+				continue
+			}
+			seenID[id] = "the file " + n
+		}
+		if t.cfg.all {
+			// -a reads the rotated files too: one named as well is one
+			// of them.
+			sibs, _ := siblings(n)
+			for _, sb := range sibs {
+				if _, ok := seenID[sb.id]; !ok && sb.comp == "" {
+					seenID[sb.id] = "a rotated file of " + n + ", read with -a"
+				}
+			}
+		}
 		clean := filepath.Clean(n)
 		srcs = append(srcs, &source{path: n, clean: clean, key: abs, dir: filepath.Dir(clean)})
 	}
@@ -204,13 +228,16 @@ func (t *tailer) start(ctx context.Context, s *source) error {
 			sibs = slices.DeleteFunc(sibs, func(sb sibling) bool { return sb.comp == "" && sb.id == live.id })
 		}
 	}
-	liveAt := int64(0)
+	var liveAt entry
 	switch {
 	case len(saved) > 0:
 		liveAt, err = t.resume(ctx, s, saved, sibs, live)
+		if err == nil {
+			s.rest = nil // the live file, appended below, is the last of them
+		}
 	case t.cfg.all:
 		for _, sb := range sibs {
-			if err = t.readSibling(ctx, s, sb, 0); err != nil {
+			if err = t.readSibling(ctx, s, sb, entry{}); err != nil {
 				if err = t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
 					break
 				}
@@ -230,37 +257,51 @@ func (t *tailer) start(ctx context.Context, s *source) error {
 		return nil
 	}
 	if t.cfg.lastN >= 0 {
-		if liveAt, err = t.lastLines(live, t.cfg.lastN); err != nil {
+		if liveAt.Offset, err = t.lastLines(live, t.cfg.lastN); err != nil {
 			live.close()
 			return err
 		}
 	}
-	live.off = liveAt
+	live.startAt(liveAt.Offset, liveAt.Lines)
 	s.trail = append(s.trail, trailItem{r: live})
 	return nil
 }
 
 // resume finds again the files the state remembers for s and reads the
 // rest of each; then, if the live file is not one of them, every file
-// rotated since. It returns where to start the live file.
-func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []sibling, live *reader) (int64, error) {
+// rotated since. It returns where to start the live file (Offset, Lines).
+func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []sibling, live *reader) (entry, error) {
 	var livePrefix []byte
 	if live != nil {
 		n, err := live.f.ReadAt(t.fp, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("read %s: %w", s.path, err)
+			return entry{}, fmt.Errorf("read %s: %w", s.path, err)
 		}
 		livePrefix = bytes.Clone(t.fp[:n])
 	}
-	liveAt := int64(-1)
+	liveAt, liveFound := entry{}, false
 	used := make([]bool, len(sibs))
 	newest, lost := -1, false
-	for _, e := range saved {
+	// s.rest: the saved entries not done with, for a state saved on the
+	// way (a checkpoint) or after a file that could not be read.
+	rest := func(from int) []entry {
+		es := slices.Clone(saved[from:])
+		if liveFound && !slices.Contains(es, liveAt) {
+			es = append(es, liveAt)
+		}
+		return es
+	}
+	for i, e := range saved {
 		if live != nil && live.id == e.id() && e.matches(livePrefix) && liveSize(live) >= e.Offset {
-			liveAt = e.Offset
+			liveAt, liveFound = e, true
 			continue
 		}
-		k := locate(e, sibs, used)
+		s.rest = rest(i + 1)
+		k, err := locate(e, sibs, used)
+		if err != nil {
+			s.rest = rest(i)
+			return entry{}, keptPosition(s, err)
+		}
 		if k < 0 {
 			// Nothing read of it yet (it was empty): the files
 			// modified since will have its lines, if any.
@@ -272,13 +313,15 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		}
 		used[k] = true
 		newest = max(newest, k)
-		if err := t.readSibling(ctx, s, sibs[k], e.Offset); err != nil {
-			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return 0, err
+		if err := t.readSibling(ctx, s, sibs[k], e); err != nil {
+			if ctx.Err() == nil {
+				s.rest = rest(i)
 			}
+			return entry{}, keptPosition(s, err)
 		}
 	}
-	if liveAt >= 0 {
+	s.rest = rest(len(saved))
+	if liveFound {
 		return liveAt, nil
 	}
 	// The live file is new since the last run: first the files rotated in
@@ -288,13 +331,11 @@ func (t *tailer) resume(ctx context.Context, s *source, saved []entry, sibs []si
 		if used[k] || newest < 0 && lost && !sibs[k].mtime.After(t.state.Saved) {
 			continue
 		}
-		if err := t.readSibling(ctx, s, sibs[k], 0); err != nil {
-			if err := t.fileErr(ctx, err); err != nil || ctx.Err() != nil {
-				return 0, err
-			}
+		if err := t.readSibling(ctx, s, sibs[k], entry{}); err != nil {
+			return entry{}, keptPosition(s, err)
 		}
 	}
-	return 0, nil
+	return entry{}, nil
 }
 
 func liveSize(r *reader) int64 {
@@ -305,38 +346,67 @@ func liveSize(r *reader) int64 {
 	return fi.Size()
 }
 
+// keptPosition is the error of a log that stops at a file it cannot read:
+// the rest of the log is left for a run that can read it, and the state
+// keeps the position before that file (collectState).
+func keptPosition(s *source, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	s.stopped = true
+	return fmt.Errorf("%w\nhint: %s is not read on, and its position is kept: once the file is mended (or removed), the next run goes on from there", err, s.path)
+}
+
 // locate finds the sibling that holds the file of e: by identity (a file
 // rotated by rename keeps its inode) and first bytes, else by first bytes
-// alone (it was compressed), newest first.
-func locate(e entry, sibs []sibling, used []bool) int {
+// alone (it was compressed), newest first. When a file that may be it
+// cannot be read, it says so rather than lose track.
+func locate(e entry, sibs []sibling, used []bool) (int, error) {
 	for k, sb := range sibs {
 		if used[k] || sb.comp != "" || sb.id != e.id() {
 			continue
 		}
-		if p, err := prefix(sb.path, "", e.FPLen); err == nil && e.matches(p) {
-			return k
+		p, err := prefix(sb.path, "", e.FPLen)
+		if err != nil {
+			return -1, fmt.Errorf("read %s: %w", sb.path, err)
+		}
+		if e.matches(p) {
+			return k, nil
 		}
 	}
 	if e.FPLen == 0 {
-		return -1 // an empty file cannot be told by its content
+		return -1, nil // an empty file cannot be told by its content
 	}
+	var unreadable error
 	for k := len(sibs) - 1; k >= 0; k-- {
 		if used[k] {
 			continue
 		}
-		if p, err := prefix(sibs[k].path, sibs[k].comp, e.FPLen); err == nil && e.matches(p) {
-			return k
+		p, err := prefix(sibs[k].path, sibs[k].comp, e.FPLen)
+		if err != nil && len(p) < e.FPLen {
+			unreadable = cmp.Or(unreadable, fmt.Errorf("read %s: %w", sibs[k].path, err))
+			continue
+		}
+		if e.matches(p) {
+			return k, nil
 		}
 	}
-	return -1
+	return -1, unreadable
 }
 
-// readSibling reads a rotated file from offset off to its end. An
+// readSibling reads a rotated file from the position of e to its end. An
 // uncompressed one stays open in follow mode, as its writer may not have
 // let go of it yet; so does one in a -state run that was modified in the
 // last seconds and ends in half a line.
-func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int64) error {
+func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, from entry) error {
 	if sb.comp != "" {
+		if t.state != nil {
+			// A damaged file is found before any of its lines is written
+			// out, so that the position before it can be kept.
+			if err := verify(ctx, sb.path, sb.comp); err != nil {
+				return err
+			}
+		}
 		c, err := openChunks(ctx, sb.path, sb.comp)
 		if err != nil {
 			return err
@@ -344,25 +414,33 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int
 		defer c.close()
 		sp := &splitter{name: sb.path}
 		fp := &prefixChunker{chunker: c}
-		if err := t.readStream(ctx, fp, sp, off, false); err != nil {
+		s.cur = func() entry { return entryOf(sb.path, sb.id, fp.fp, sp) }
+		defer func() { s.cur = nil }()
+		if err := t.readStream(ctx, fp, sp, from.Offset, false); err != nil {
 			if ctx.Err() == nil {
+				if sp.lineNo > 0 && !errors.Is(err, errShort) {
+					err = fmt.Errorf("%w: damaged; its lines 1 to %d were written out before that showed, and may hold garbled bytes (a -state run checks a file before writing any of it)", err, sp.lineNo)
+				}
 				return err
 			}
 			// Cut short: remember how far it was read.
 		}
-		s.addDone(entryOf(sb.path, sb.id, fp.fp, sp.off))
+		s.addDone(entryOf(sb.path, sb.id, fp.fp, sp))
 		return ctx.Err()
 	}
 	r, err := openReader(sb.path, sb.path)
 	if err != nil {
 		return err
 	}
-	r.off = off
-	if err := t.readToEnd(ctx, s, r); err != nil && ctx.Err() == nil {
+	r.startAt(from.Offset, from.Lines)
+	s.cur = func() entry { return entryOf(sb.path, r.id, r.fp, &r.splitter) }
+	err = t.readToEnd(ctx, s, r)
+	s.cur = nil
+	if err != nil && ctx.Err() == nil {
 		r.close()
 		return err
 	}
-	if t.cfg.follow || t.state != nil && len(r.pend) > 0 && time.Since(sb.mtime) < holdRecent || ctx.Err() != nil {
+	if t.cfg.follow || t.state != nil && r.partial() && time.Since(sb.mtime) < holdRecent || ctx.Err() != nil {
 		s.trail = append(s.trail, trailItem{r: r})
 		return ctx.Err()
 	}
@@ -370,7 +448,7 @@ func (t *tailer) readSibling(ctx context.Context, s *source, sb sibling, off int
 		r.close()
 		return err
 	}
-	s.addDone(entryOf(sb.path, r.id, r.fp, r.off))
+	s.addDone(entryOf(sb.path, r.id, r.fp, &r.splitter))
 	r.close()
 	return nil
 }
@@ -444,6 +522,8 @@ func (t *tailer) readOnce(ctx context.Context, s *source) error {
 // made, found by its first bytes, and is read from there. Then the file
 // is read again from its start.
 func (t *tailer) cut(ctx context.Context, s *source, r *reader) error {
+	t.inCut = true
+	defer func() { t.inCut = false }()
 	if len(r.fp) > 0 {
 		sibs, _ := siblings(s.path)
 		for k := len(sibs) - 1; k >= 0; k-- {
@@ -468,14 +548,15 @@ func (t *tailer) cut(ctx context.Context, s *source, r *reader) error {
 			break
 		}
 	}
-	r.off, r.pend, r.fp, r.size = 0, r.pend[:0], r.fp[:0], 0
+	r.startAt(0, 0)
+	r.pend, r.drop, r.fp, r.size = r.pend[:0], 0, r.fp[:0], 0
 	return nil
 }
 
 // readSpecial reads a named pipe or device once, as a stream.
 func (t *tailer) readSpecial(ctx context.Context, s *source) error {
-	f, err := os.Open(s.path)
-	if err != nil {
+	f, err := openSpecial(ctx, s.path)
+	if err != nil || f == nil {
 		return err
 	}
 	defer f.Close()
@@ -506,14 +587,18 @@ func (s *source) entries() []entry {
 	for i, it := range s.trail {
 		switch {
 		case it.r != nil:
-			es = append(es, entryOf(it.r.name, it.r.id, it.r.fp, it.r.off))
-		case i == len(s.trail)-1:
+			es = append(es, entryOf(it.r.name, it.r.id, it.r.fp, &it.r.splitter))
+		case i == len(s.trail)-1 && s.cur == nil:
 			es = append(es, *it.done)
 		}
 	}
+	if s.cur != nil {
+		es = append(es, s.cur())
+	}
+	es = append(es, s.rest...)
 	s.mu.Lock()
 	for _, r := range s.queued {
-		es = append(es, entryOf(r.name, r.id, r.fp, r.off))
+		es = append(es, entryOf(r.name, r.id, r.fp, &r.splitter))
 	}
 	s.mu.Unlock()
 	return es
@@ -533,4 +618,35 @@ func (t *tailer) collectState() {
 	if c := t.cursor(); c != "" {
 		t.state.Journal = c
 	}
+}
+
+// openSpecial opens a named pipe, which waits for a writer, in a way a
+// cancelled run does not wait for: it returns nil, nil when ctx ends
+// first.
+func openSpecial(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+	}
+	// Free the open still waiting: a writer that comes and goes lets it
+	// return (at once at EOF); the file is closed when it does.
+	if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
+	}
+	go func() {
+		if o := <-ch; o.f != nil {
+			o.f.Close()
+		}
+	}()
+	return nil, nil
 }

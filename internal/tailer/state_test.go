@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/mailcop/mailcop/internal/cli"
-	"github.com/mailcop/mailcop/internal/record"
 )
 
 // logSim plays the program that logs (appending through its descriptor,
@@ -287,7 +286,7 @@ func FuzzSplitter(f *testing.F) {
 			}
 		}
 		var out bytes.Buffer
-		e := &emitter{w: record.NewWriter(&out)}
+		e := newEmitter(&out)
 		sp := &splitter{name: "f"}
 		step := int(cut%16) + 1
 		for i := 0; i < len(data); i += step {
@@ -299,6 +298,13 @@ func FuzzSplitter(f *testing.F) {
 		e.flush()
 		if sp.off != int64(len(data)) {
 			t.Errorf("offset %d, want %d", sp.off, len(data))
+		}
+		wantLines := int64(bytes.Count(data, []byte("\n")))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			wantLines++
+		}
+		if sp.lineNo != wantLines {
+			t.Errorf("line number %d, want %d", sp.lineNo, wantLines)
 		}
 		got := readRecordsBytes(t, out.Bytes())
 		if len(got) != len(want) {

@@ -41,7 +41,8 @@ for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
                (repeatable)
 
 A line that is not valid UTF-8 keeps its exact bytes in "line_b64" (base64);
-its "line" has U+FFFD in their place. Empty lines are skipped.
+its "line" has U+FFFD in their place. Empty lines are skipped, and so are
+lines longer than 1 MiB, with a warning naming their file and line.
 
 Example:
   mailcop-tail -f | mailcop-parse | mailcop-geo | mailcop-report -live
@@ -98,6 +99,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	t := newTailer(cfg, stdin, stdout, stderr)
 	if cfg.state != "" {
+		if err := checkStateDir(cfg.state); err != nil {
+			return err
+		}
 		unlock, err := lockState(cfg.state)
 		if err != nil {
 			return err
