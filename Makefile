@@ -9,7 +9,7 @@ CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test bench demo install clean lint fuzz geoip man
+.PHONY: all build test bench demo install clean lint fuzz geoip man e2e-admin
 
 all: build
 
@@ -84,6 +84,13 @@ install: build man
 	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/mailcop || install -m 0644 etc/default/mailcop $(DESTDIR)$(SYSCONFDIR)/default/mailcop
+
+# mailcop in the admin's world, with Debian's own fail2ban and rsyslog
+# (installed by .ci/run): fail2ban banning on mailcop-report -fail2ban,
+# several servers' logs through one central rsyslog. Changes nothing
+# outside temporary directories; servers listen on loopback only.
+e2e-admin: build
+	$(GO) test -tags e2e -count=1 -v -run '^Test(Fail2ban|ManyServers)' ./e2e/admin/
 
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
