@@ -149,10 +149,12 @@ mail.* @@127.0.0.1:%d
 
 	for _, f := range []string{classic, rfc3339} {
 		t.Run(filepath.Base(f), func(t *testing.T) {
+			defer func() {
+				if t.Failed() {
+					t.Logf("%s:\n%s", f, readFile(t, f))
+				}
+			}()
 			parsed := run(t, nil, bin(t, "mailcop-parse"), f)
-			if t.Failed() {
-				t.Logf("%s:\n%s", f, readFile(t, f))
-			}
 			for _, r := range records(t, parsed) {
 				if r.Host != "mx1" && r.Host != "mx2" {
 					t.Errorf("record with host %q, want mx1 or mx2: %+v", r.Host, r)
