@@ -116,8 +116,8 @@ func TestDeb(t *testing.T) {
 		t.Errorf("the copyright file does not name the IP2Location LITE data's licence")
 	}
 	// Built for this version: the version is linked in.
-	if exe, err := os.ReadFile("/usr/bin/mailcop-parse"); err != nil || !bytes.Contains(exe, []byte(version)) {
-		t.Errorf("/usr/bin/mailcop-parse does not hold its version %s (%v)", version, err)
+	if exe, err := os.ReadFile("/usr/bin/mailcop-geo"); err != nil || !bytes.Contains(exe, []byte(version)) {
+		t.Errorf("/usr/bin/mailcop-geo (its User-Agent) does not hold its version %s (%v)", version, err)
 	}
 
 	// mailcop from /usr/bin, finding its stages there: the tree's bin is
