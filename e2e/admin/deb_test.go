@@ -120,6 +120,17 @@ func TestDeb(t *testing.T) {
 		t.Errorf("/usr/bin/mailcop-geo (its User-Agent) does not hold its version %s (%v)", version, err)
 	}
 
+	// The watch service's units, when the package has them: the admin
+	// enables them (systemctl makes the links even where systemd is not
+	// running), and the purge must take the links away too.
+	units, _ := filepath.Glob("/lib/systemd/system/mailcop*")
+	for _, u := range units {
+		run(t, nil, need(t, "systemctl", "systemd"), "enable", filepath.Base(u))
+		if links, _ := filepath.Glob("/etc/systemd/system/*/" + filepath.Base(u)); len(links) == 0 {
+			t.Errorf("%s enabled, but no link to it", u)
+		}
+	}
+
 	// mailcop from /usr/bin, finding its stages there: the tree's bin is
 	// not on this PATH.
 	env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TZ=UTC", "MAILCOP_CONFIG=/etc/default/mailcop"}
@@ -213,7 +224,9 @@ func TestDeb(t *testing.T) {
 	if got := status(); got != "" && !strings.HasPrefix(got, "un") {
 		t.Errorf("after dpkg -P: %q, want the package unknown", got)
 	}
-	for _, p := range append(shipped, "/var/lib/mailcop", "/var/log/mailcop") {
+	left, _ := filepath.Glob("/etc/systemd/system/*/mailcop*")
+	state, _ := filepath.Glob("/var/lib/systemd/deb-systemd-helper-enabled/*mailcop*")
+	for _, p := range append(append(append(shipped, "/var/lib/mailcop", "/var/log/mailcop"), left...), state...) {
 		if _, err := os.Lstat(p); err == nil && !before[p] {
 			t.Errorf("after dpkg -P: %s is still there", p)
 		}

@@ -49,15 +49,24 @@ install -m 0644 etc/default/mailcop "$root/etc/default/mailcop"
 install -m 0644 etc/fail2ban/filter.d/mailcop.conf "$root/etc/fail2ban/filter.d/mailcop.conf"
 install -m 0644 etc/fail2ban/jail.d/mailcop.conf "$root/etc/fail2ban/jail.d/mailcop.conf"
 # The watch service's units, where the tree has them.
+units=
 for u in etc/systemd/*.service etc/systemd/*.timer; do
 	[ -f "$u" ] || continue
 	install -d -m 0755 "$root/lib/systemd/system"
 	install -m 0644 "$u" "$root/lib/systemd/system/${u##*/}"
+	units="$units ${u##*/}"
 done
+units=${units# }
 
 # Every file under /etc is the admin's: dpkg keeps their edits.
 (cd "$root" && find etc -type f | sort | sed 's|^|/|') >"$root/DEBIAN/conffiles"
-install -m 0755 "$here/postrm" "$root/DEBIAN/postrm"
+# The maintainer scripts; postinst and prerm only deal with units.
+scripts=postrm
+[ -z "$units" ] || scripts="postinst prerm postrm"
+for m in $scripts; do
+	sed "s|@UNITS@|$units|g" "$here/$m" >"$root/DEBIAN/$m"
+	chmod 0755 "$root/DEBIAN/$m"
+done
 install -d -m 0755 "$root/usr/share/lintian/overrides"
 install -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/mailcop"
 
@@ -98,7 +107,10 @@ paragraph() { # files licence-file licence-name comment
 			exit 1
 		fi
 		dir=$("$go" list -m -f '{{.Dir}}' "$path")
-		file=$(ls "$dir"/LICENSE* "$dir"/COPYING* 2>/dev/null | head -n 1)
+		file=
+		for f in "$dir"/LICENSE* "$dir"/COPYING*; do
+			if [ -f "$f" ] && [ -z "$file" ]; then file=$f; fi
+		done
 		[ -n "$file" ] || { echo "build.sh: module $path: no LICENSE file in $dir" >&2; exit 1; }
 		users=$(for b in "$stage"/bin/*; do
 			"$go" version -m "$b" | awk -v m="$path" '$1 == "dep" && $2 == m { found = 1 } END { exit !found }' && echo "${b##*/}"
