@@ -100,7 +100,8 @@ func TestDeb(t *testing.T) {
 		"/usr/bin/mailcop", "/usr/bin/mailcop-tail", "/usr/bin/mailcop-parse", "/usr/bin/mailcop-geo",
 		"/usr/bin/mailcop-count", "/usr/bin/mailcop-report", "/usr/share/man/man1/mailcop.1.gz",
 		"/usr/share/man/man1/mailcop-report.1.gz", "/etc/cron.daily/mailcop", "/etc/default/mailcop",
-		"/etc/fail2ban/filter.d/mailcop.conf", "/etc/fail2ban/jail.d/mailcop.conf", "/var/lib/mailcop",
+		"/etc/fail2ban/filter.d/mailcop.conf", "/etc/fail2ban/jail.d/mailcop.conf", "/etc/logrotate.d/mailcop",
+		"/var/lib/mailcop", "/var/log/mailcop",
 	} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("installed: %v", err)
@@ -111,6 +112,10 @@ func TestDeb(t *testing.T) {
 		if !strings.Contains(conffiles, " "+c+" ") {
 			t.Errorf("%s is not a conffile: %q", c, conffiles)
 		}
+	}
+	// logrotate takes the installed rule (-d: checks it, rotates nothing).
+	if lr, err := exec.LookPath("logrotate"); err == nil {
+		run(t, nil, lr, "-d", "-s", filepath.Join(t.TempDir(), "logrotate.state"), "/etc/logrotate.d/mailcop")
 	}
 	if copyright := readFile(t, "/usr/share/doc/mailcop/copyright"); !strings.Contains(copyright, "IP2Location LITE") || !strings.Contains(copyright, "License: CC-BY-SA-4.0") {
 		t.Errorf("the copyright file does not name the IP2Location LITE data's licence")

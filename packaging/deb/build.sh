@@ -26,7 +26,7 @@ trap 'rm -rf "$stage"' EXIT
 root=$stage/root
 doc=$root/usr/share/doc/mailcop
 install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$doc" \
-	"$root/etc/cron.daily" "$root/etc/default" "$root/etc/fail2ban/filter.d" "$root/etc/fail2ban/jail.d" \
+	"$root/etc/cron.daily" "$root/etc/default" "$root/etc/fail2ban/filter.d" "$root/etc/fail2ban/jail.d" "$root/etc/logrotate.d" \
 	"$root/var/lib/mailcop" "$root/var/log/mailcop"
 
 # The binaries: static (no cgo), without symbol tables (Debian ships
@@ -48,6 +48,7 @@ install -m 0755 etc/cron.daily/mailcop "$root/etc/cron.daily/mailcop"
 install -m 0644 etc/default/mailcop "$root/etc/default/mailcop"
 install -m 0644 etc/fail2ban/filter.d/mailcop.conf "$root/etc/fail2ban/filter.d/mailcop.conf"
 install -m 0644 etc/fail2ban/jail.d/mailcop.conf "$root/etc/fail2ban/jail.d/mailcop.conf"
+install -m 0644 etc/logrotate.d/mailcop "$root/etc/logrotate.d/mailcop"
 # The watch service's units, where the tree has them.
 units=
 for u in etc/systemd/*.service etc/systemd/*.timer; do
