@@ -96,7 +96,9 @@ e2e-admin: build
 # (packaging/deb/build.sh). DEB_ARCH=arm64 builds for arm64; DEB_VERSION
 # overrides the version from git.
 DEB_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || $(GO) env GOARCH)
+DEB_SCRIPTS = packaging/deb/build.sh packaging/deb/version.sh packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm
 deb:
+	@if command -v shellcheck >/dev/null; then shellcheck -s sh $(DEB_SCRIPTS); fi
 	rm -f bin/deb/mailcop_*_$(DEB_ARCH).deb
 	GO='$(GO)' DEB_ARCH='$(DEB_ARCH)' DEB_VERSION='$(DEB_VERSION)' sh packaging/deb/build.sh bin/deb
 
