@@ -135,7 +135,8 @@ func TestFail2banRegexGenerated(t *testing.T) {
 // and database, runs the shipped filter on what the live pipeline
 // (mailcop-tail -f | mailcop-parse | mailcop-report -fail2ban) writes;
 // its action records bans in a file instead of touching a firewall. The
-// loud attacker is banned, the user who mistyped once is not, and a user
+// loud attackers (IPv4 and IPv6, each logged on one line for several
+// attempts) are banned, the user who mistyped once is not, and a user
 // name holding an address bans nobody.
 func TestFail2banServerBans(t *testing.T) {
 	server := need(t, "fail2ban-server", "fail2ban")
@@ -218,14 +219,18 @@ func TestFail2banServerBans(t *testing.T) {
 		// that a line-counting jail would take for one attempt. Its user
 		// name names another address.
 		stamp + " mx1 dovecot: imap-login: Disconnected (auth failed, 6 attempts in 30 secs): user=<rip=192.0.2.99>, method=PLAIN, rip=203.0.113.66, lip=192.0.2.5, TLS, session=<AbCdEfGh12345678>",
+		// An IPv6 attacker, 5 attempts in one POP3 session: the jail's
+		// threshold exactly.
+		stamp + " mx1 dovecot: pop3-login: Aborted login (auth failed, 5 attempts in 12 secs): user=<admin>, method=PLAIN, rip=2001:db8:bad::66, lip=2001:db8::25, TLS, session=<IjKlMnOp87654321>",
 		// The typo: one wrong password, then the right one.
 		stamp + " mx1 postfix/submission/smtpd[4242]: warning: unknown[198.51.100.7]: SASL PLAIN authentication failed: authentication failure",
 		stamp + " mx1 postfix/submission/smtpd[4242]: 4FqXyZ1abc: client=unknown[198.51.100.7], sasl_method=PLAIN, sasl_username=carol@example.com",
 		"",
 	}, "\n"))
 
-	waitFor(t, "the loud attacker banned", 60*time.Second, func() bool {
-		return strings.Contains(readFile(t, bans), "203.0.113.66\n")
+	waitFor(t, "the loud attackers banned", 60*time.Second, func() bool {
+		b := readFile(t, bans)
+		return strings.Contains(b, "203.0.113.66\n") && strings.Contains(b, "2001:db8:bad::66\n")
 	})
 	// The typo's line is in the same poll as the attacker's: once the
 	// jail has seen it, its verdict is final.
@@ -233,11 +238,11 @@ func TestFail2banServerBans(t *testing.T) {
 		return strings.Contains(readFile(t, serverLog), "[mailcop] Found 198.51.100.7")
 	})
 	time.Sleep(2 * time.Second)
-	if got := readFile(t, bans); got != "203.0.113.66\n" {
-		t.Errorf("banned:\n%swant only 203.0.113.66", got)
+	if got := strings.Fields(readFile(t, bans)); len(got) != 2 {
+		t.Errorf("banned: %v, want only 203.0.113.66 and 2001:db8:bad::66", got)
 	}
 	sl := readFile(t, serverLog)
-	for ip, n := range map[string]int{"203.0.113.66": 6, "198.51.100.7": 1, "192.0.2.99": 0} {
+	for ip, n := range map[string]int{"203.0.113.66": 6, "2001:db8:bad::66": 5, "198.51.100.7": 1, "192.0.2.99": 0} {
 		if got := strings.Count(sl, "[mailcop] Found "+ip+" "); got != n {
 			t.Errorf("fail2ban found %s %d times, want %d", ip, got, n)
 		}
