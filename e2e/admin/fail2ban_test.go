@@ -284,3 +284,43 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 		}
 	}
 }
+
+// Why a jail of mailcop's: on lines every mail server writes, Debian 12's
+// stock dovecot and postfix-sasl filters miss dovecot 2.4's summary,
+// count a 2.3 summary of 3 attempts as 1, and both count the one SMTP
+// AUTH attempt that postfix asked dovecot to check. mailcop's filter
+// counts each attempt once: 7.
+func TestStockJailsMiscount(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	writeFiles(t, dir, map[string]string{"mail.log": strings.Join([]string{
+		"Nov 25 19:07:29 mx1 dovecot: imap-login: Login aborted: Connection closed (auth failed, 3 attempts in 16 secs) (auth_failed): user=<test>, method=PLAIN, rip=192.0.2.241, lip=203.0.113.104, TLS, session=<9ZHq02g3J8S60fan>",
+		"Nov 25 19:08:29 mx1 dovecot: imap-login: Disconnected (auth failed, 3 attempts in 16 secs): user=<test>, method=PLAIN, rip=192.0.2.242, lip=203.0.113.104, TLS, session=<8YGp91f2I7R59ezm>",
+		"Nov 25 19:09:14 mx1 dovecot: auth: passwd-file(info@example.com,192.0.2.243): Password mismatch",
+		"Nov 25 19:09:14 mx1 postfix/submission/smtpd[21877]: warning: unknown[192.0.2.243]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+		"",
+	}, "\n")})
+	stock := 0
+	for _, f := range []string{"/etc/fail2ban/filter.d/dovecot.conf", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]"} {
+		m := f2bLines.FindStringSubmatch(string(run(t, nil, need(t, "fail2ban-regex", "fail2ban"), log, f)))
+		if m == nil {
+			t.Fatalf("fail2ban-regex %s printed no line summary", f)
+		}
+		n := 0
+		fmt.Sscan(m[3], &n)
+		stock += n
+	}
+	if stock != 3 {
+		t.Errorf("the stock filters matched %d lines, want 3 (1 of 2.3's summary, the same attempt twice)", stock)
+	}
+	out := filepath.Join(dir, "fail2ban.log")
+	parsed := run(t, nil, bin(t, "mailcop-parse"), "-year", "2026", log)
+	if err := os.WriteFile(out, run(t, parsed, bin(t, "mailcop-report"), "-fail2ban"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	found, n := regexCount(t, out)
+	if n[2] != 7 {
+		t.Errorf("mailcop's filter matched %d lines, want 7", n[2])
+	}
+	sameCounts(t, "stock lines", found, map[string]int{"192.0.2.241": 3, "192.0.2.242": 3, "192.0.2.243": 1})
+}
