@@ -129,6 +129,17 @@ func TestDeb(t *testing.T) {
 	// enables them (systemctl makes the links even where systemd is not
 	// running), and the purge must take the links away too.
 	units, _ := filepath.Glob("/lib/systemd/system/mailcop*")
+	if len(units) == 0 {
+		t.Error("the package ships no systemd unit")
+	}
+	if len(units) > 0 {
+		// Installed, each unit is one systemd accepts, its programs and
+		// man pages where it says.
+		out, err := exec.Command(need(t, "systemd-analyze", "systemd"), append([]string{"verify"}, units...)...).CombinedOutput()
+		if err != nil || len(out) > 0 {
+			t.Errorf("systemd-analyze verify %v: %v\n%s", units, err, out)
+		}
+	}
 	for _, u := range units {
 		run(t, nil, need(t, "systemctl", "systemd"), "enable", filepath.Base(u))
 		if links, _ := filepath.Glob("/etc/systemd/system/*/" + filepath.Base(u)); len(links) == 0 {

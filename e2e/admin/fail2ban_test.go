@@ -18,8 +18,32 @@ import (
 	"github.com/mailcop/mailcop/internal/loggen"
 )
 
-// filter is the shipped fail2ban filter.
-var filter = filepath.Join(repo, "etc", "fail2ban", "filter.d", "mailcop.conf")
+// filter is the shipped fail2ban filter, unit the service that feeds it.
+var (
+	filter = filepath.Join(repo, "etc", "fail2ban", "filter.d", "mailcop.conf")
+	unit   = filepath.Join(repo, "etc", "systemd", "mailcop-fail2ban.service")
+)
+
+// unitShell is the shell script of a unit's ExecStart=/bin/sh -c '...',
+// as the shell gets it from systemd ($$ is $).
+func unitShell(t *testing.T, name string) string {
+	t.Helper()
+	for _, l := range strings.Split(readFile(t, name), "\n") {
+		if s, ok := strings.CutPrefix(l, "ExecStart=/bin/sh -c '"); ok && strings.HasSuffix(s, "'") && !strings.Contains(s[:len(s)-1], "'") {
+			return strings.ReplaceAll(s[:len(s)-1], "$$", "$")
+		}
+	}
+	t.Fatalf("%s: no ExecStart=/bin/sh -c '...' line", name)
+	return ""
+}
+
+// The unit is one systemd accepts (Debian 12's systemd-analyze).
+func TestFail2banUnit(t *testing.T) {
+	out, err := exec.Command(need(t, "systemd-analyze", "systemd"), "verify", "--man=no", unit).CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("systemd-analyze verify %s: %v\n%s", unit, err, out)
+	}
+}
 
 // f2bLines is fail2ban-regex's summary line.
 var f2bLines = regexp.MustCompile(`(?m)^Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed`)
@@ -132,8 +156,9 @@ func TestFail2banRegexGenerated(t *testing.T) {
 }
 
 // A real fail2ban-server, in the foreground with its own socket, pid file
-// and database, runs the shipped filter on what the live pipeline
-// (mailcop-tail -f | mailcop-parse | mailcop-report -fail2ban) writes;
+// and database, runs the shipped filter on what the shipped unit's live
+// pipeline (mailcop-tail -f | mailcop-parse | mailcop-report -fail2ban)
+// writes;
 // its action records bans in a file instead of touching a firewall. The
 // loud attackers (IPv4 and IPv6, each logged on one line for several
 // attempts) are banned, the user who mistyped once is not, and a user
@@ -193,13 +218,27 @@ func TestFail2banServerBans(t *testing.T) {
 		return strings.Contains(readFile(t, serverLog), "Jail 'mailcop' started")
 	})
 
-	// The live pipeline, as the watch service runs it.
-	pipe := exec.CommandContext(ctx, "sh", "-c", `"$1" -f "$2" | "$3" | "$4" -fail2ban >>"$5"`, "sh",
-		bin(t, "mailcop-tail"), mailLog, bin(t, "mailcop-parse"), bin(t, "mailcop-report"), attempts)
+	// The live pipeline: the shipped unit's command, run as systemd
+	// would (its settings in the environment, stdout appended to the
+	// jail's file), with this tree's binaries and a state of its own.
+	for _, c := range []string{"mailcop-tail", "mailcop-parse", "mailcop-report"} {
+		bin(t, c)
+	}
+	script := strings.Replace(unitShell(t, unit), "/var/lib/mailcop/fail2ban.state", filepath.Join(dir, "tail.state"), 1)
+	if !strings.Contains(script, filepath.Join(dir, "tail.state")) {
+		t.Fatalf("the unit's command no longer keeps its state in /var/lib/mailcop/fail2ban.state:\n%s", script)
+	}
+	out, err := os.OpenFile(attempts, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	pipe := exec.CommandContext(ctx, "/bin/sh", "-c", script)
 	pipe.Cancel = func() error { return syscall.Kill(-pipe.Process.Pid, syscall.SIGTERM) }
 	pipe.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pipe.WaitDelay = 5 * time.Second
-	pipe.Env = append(os.Environ(), "TZ=UTC")
+	pipe.Env = []string{"PATH=" + filepath.Join(repo, "bin") + ":/usr/bin:/bin", "TZ=UTC", "MAILCOP_LOGS=" + mailLog}
+	pipe.Stdout = out
 	var pipeErr bytes.Buffer
 	pipe.Stderr = &pipeErr
 	if err := pipe.Start(); err != nil {

@@ -37,7 +37,11 @@ CGO_ENABLED=0 GOOS=linux GOARCH=$goarch "$go" build -trimpath \
 for c in mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report; do
 	install -m 0755 "$stage/bin/$c" "$root/usr/bin/$c"
 done
-install -m 0755 scripts/mailcop "$root/usr/bin/mailcop"
+# The front script, and the other mailcop-* scripts (the watch service's).
+for f in scripts/mailcop scripts/mailcop-*; do
+	[ -f "$f" ] || continue
+	install -m 0755 "$f" "$root/usr/bin/${f##*/}"
+done
 
 "$go" run ./internal/mangen -o "$stage/man"
 for m in "$stage"/man/*.1; do
@@ -54,7 +58,9 @@ units=
 for u in etc/systemd/*.service etc/systemd/*.timer; do
 	[ -f "$u" ] || continue
 	install -d -m 0755 "$root/lib/systemd/system"
-	install -m 0644 "$u" "$root/lib/systemd/system/${u##*/}"
+	# Units name the programs where make install puts them by default.
+	sed 's|/usr/local/bin/|/usr/bin/|g' "$u" >"$root/lib/systemd/system/${u##*/}"
+	chmod 0644 "$root/lib/systemd/system/${u##*/}"
 	units="$units ${u##*/}"
 done
 units=${units# }
