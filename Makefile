@@ -90,6 +90,7 @@ install: build man
 # several servers' logs through one central rsyslog. Changes nothing
 # outside temporary directories; servers listen on loopback only.
 e2e-admin: build
+	$(GO) vet -tags e2e ./e2e/admin/
 	$(GO) test -tags e2e -count=1 -v -run '^Test(Fail2ban|StockJails|ManyServers|DebVersion)' ./e2e/admin/
 
 # The Debian package, built with dpkg-deb: bin/deb/mailcop_VERSION_ARCH.deb
