@@ -9,7 +9,7 @@ CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test bench demo install clean lint fuzz geoip man
+.PHONY: all build test bench demo install clean lint fuzz geoip man e2e-admin deb e2e-deb
 
 all: build
 
@@ -84,6 +84,30 @@ install: build man
 	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/mailcop || install -m 0644 etc/default/mailcop $(DESTDIR)$(SYSCONFDIR)/default/mailcop
+
+# mailcop in the admin's world, with Debian's own fail2ban and rsyslog
+# (installed by .ci/run): fail2ban banning on mailcop-report -fail2ban,
+# several servers' logs through one central rsyslog. Changes nothing
+# outside temporary directories; servers listen on loopback only.
+e2e-admin: build
+	$(GO) vet -tags e2e ./e2e/admin/
+	$(GO) test -tags e2e -count=1 -v -run '^Test(Fail2ban|StockJails|ManyServers|DebVersion)' ./e2e/admin/
+
+# The Debian package, built with dpkg-deb: bin/deb/mailcop_VERSION_ARCH.deb
+# (packaging/deb/build.sh). DEB_ARCH=arm64 builds for arm64; DEB_VERSION
+# overrides the version from git.
+DEB_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || $(GO) env GOARCH)
+DEB_SCRIPTS = packaging/deb/build.sh packaging/deb/version.sh packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm
+deb:
+	@if command -v shellcheck >/dev/null; then shellcheck -s sh $(DEB_SCRIPTS); fi
+	rm -f bin/deb/mailcop_*_$(DEB_ARCH).deb
+	GO='$(GO)' DEB_ARCH='$(DEB_ARCH)' DEB_VERSION='$(DEB_VERSION)' sh packaging/deb/build.sh bin/deb
+
+# The package on the real system: dpkg -i, the cron job, an upgrade, dpkg
+# -r and -P. It installs into this machine and removes all it installed:
+# for CI's throwaway machines, run as root.
+e2e-deb: build deb
+	MAILCOP_E2E_SYSTEM=1 $(GO) test -tags e2e -count=1 -v -run '^TestDeb' ./e2e/admin/
 
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:

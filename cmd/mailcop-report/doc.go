@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
+//	mailcop-report [-live | -html | -mail [-to addr,...] [-from addr] | -fail2ban]
 //	               [-lang en|fr] [-top n] [-tz zone] [-host name]
 //	               [-match word] [-color auto|always|never]
 //	               [-warnings file] [file ...]
@@ -29,6 +29,8 @@
 //	              From, To, Subject (the server and the attempt count), Date,
 //	              Message-ID, Auto-Submitted, and multipart/alternative with
 //	              the text and the HTML
+//	-fail2ban     one line per failed attempt as it comes, for fail2ban's
+//	              mailcop filter (see below)
 //	-to addr,...  recipients of -mail (default $MAILCOP_TO); a bare name
 //	              (root) is a local mailbox, as for sendmail -t
 //	-from addr    sender of -mail (default $MAILCOP_FROM, else
@@ -175,6 +177,27 @@
 // ("event":"unban" for unbans; "restored":true for a ban fail2ban restored
 // at start-up), and the summary lists them.
 //
+// The other way round, -fail2ban feeds fail2ban: one line per failed
+// attempt, a record standing for 3 attempts written 3 times, each line
+// the record's time (ISO 8601, which fail2ban reads), then the address,
+// parsed and written canonical, then mailcop's service and reason names
+// ("-" for anything else). Nothing an attacker chose, a user name above
+// all, is written, so no text in the log can make fail2ban's filter
+// (etc/fail2ban/filter.d/mailcop.conf) read another address. Logins,
+// bans and records without an address or a valid time write nothing; the
+// last two are counted in a warning. Lines leave as soon as the input
+// pauses, as with -live.
+//
+//	$ mailcop-report -fail2ban <<'EOF'
+//	{"time":"2026-11-25T09:38:20+00:00","host":"mx1","service":"imap","event":"auth","outcome":"failure","reason":"auth_failed","user":"bob 192.0.2.1","ip":"198.51.100.23","attempts":3}
+//	{"time":"2026-11-25T09:40:11+01:00","host":"mx1","service":"pop3","event":"auth","outcome":"failure","reason":"unknown_user","user":"admin","ip":"2001:DB8::5","attempts":1}
+//	{"time":"2026-11-25T10:24:51+00:00","host":"mx1","service":"imap","event":"auth","outcome":"success","user":"bob","ip":"198.51.100.23"}
+//	EOF
+//	2026-11-25T09:38:20.000000+00:00 mailcop: failed attempt from 198.51.100.23 service=imap reason=auth_failed
+//	2026-11-25T09:38:20.000000+00:00 mailcop: failed attempt from 198.51.100.23 service=imap reason=auth_failed
+//	2026-11-25T09:38:20.000000+00:00 mailcop: failed attempt from 198.51.100.23 service=imap reason=auth_failed
+//	2026-11-25T09:40:11.000000+01:00 mailcop: failed attempt from 2001:db8::5 service=pop3 reason=unknown_user
+//
 // # Exit status
 //
 // 0 when all went well, 1 when an input could not be read or a line was not
@@ -187,6 +210,10 @@
 //
 //	mailcop-tail -f | mailcop-parse | mailcop-geo | mailcop-report -live
 //	mailcop-parse -since today /var/log/mail.log | mailcop-geo | mailcop-report -lang fr
+//
+// fail2ban's mailcop jail fed from the live log:
+//
+//	mailcop-tail -f | mailcop-parse | mailcop-report -fail2ban >>/var/log/mailcop/fail2ban.log
 //
 // The daily mail, as etc/cron.daily/mailcop sends it:
 //

@@ -29,7 +29,7 @@ import (
 	"github.com/mailcop/mailcop/internal/record"
 )
 
-const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
+const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr] | -fail2ban]
                       [-lang en|fr] [-top n] [-tz zone] [-host name]
                       [-match word] [-color auto|always|never]
                       [-warnings file] [file ...]
@@ -49,6 +49,9 @@ and how many auth lines mailcop-parse did not understand.
                 before is an alert line. Colour only on a terminal
   -html         the summary as one self-contained HTML page
   -mail         the summary as an email (text and HTML) for sendmail -t -oi
+  -fail2ban     one line per failed attempt as it comes, for fail2ban's
+                mailcop filter: the time, then the address; a record of
+                3 attempts writes 3 lines
   -to addr,...  recipients of -mail (default $MAILCOP_TO); a bare name
                 (root) is a local mailbox, as for sendmail -t
   -from addr    sender of -mail (default $MAILCOP_FROM, else
@@ -122,6 +125,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.mode == "live" {
 		lv = &live{w: out, s: s, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
 	}
+	var f2b *fail2banWriter
+	if cfg.mode == "fail2ban" {
+		f2b = &fail2banWriter{w: out}
+	}
 	bad := 0
 	err = cli.EachInput(files, stdin, func(in cli.Input) error {
 		rd := record.NewReader(in.R, in.Name)
@@ -130,7 +137,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			out.Flush()
 			fmt.Fprintf(stderr, "%v\n", se)
 		}
-		if lv != nil {
+		if lv != nil || f2b != nil {
 			// Never sit on a line while the pipeline upstream is quiet.
 			rd.FlushBeforeBlock(out.Flush)
 		}
@@ -145,6 +152,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				continue // another server's
 			}
 			matched := cfg.match == nil || cfg.match.ok(r)
+			if f2b != nil {
+				if !matched {
+					continue
+				}
+				if err := f2b.add(r); err != nil {
+					return fmt.Errorf("write output: %w", err)
+				}
+				continue
+			}
 			if lv != nil {
 				// -live judges a login on everything before it, and
 				// shows only what -match asks for.
@@ -163,7 +179,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		out.Flush()
 		return err
 	}
-	if lv == nil {
+	if f2b != nil && f2b.skipped > 0 {
+		out.Flush()
+		fmt.Fprintf(stderr, "warning: %d failed attempts without a valid address or time not written\n", f2b.skipped)
+	}
+	if lv == nil && f2b == nil {
 		host := cfg.host
 		if host == "" {
 			host = s.onlyHost()
@@ -215,6 +235,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	liveMode := fs.Bool("live", false, "one line per attempt as it comes")
 	htmlMode := fs.Bool("html", false, "the summary as an HTML page")
 	mailMode := fs.Bool("mail", false, "the summary as an email for sendmail -t")
+	fail2banMode := fs.Bool("fail2ban", false, "one line per failed attempt for fail2ban")
 	to := fs.String("to", "", "`recipients` of -mail")
 	from := fs.String("from", "", "`sender` of -mail")
 	lang := fs.String("lang", "en", "`language`: en or fr")
@@ -232,14 +253,14 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	for _, m := range []struct {
 		on   bool
 		name string
-	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}} {
+	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}, {*fail2banMode, "fail2ban"}} {
 		if m.on {
 			modes++
 			cfg.mode = m.name
 		}
 	}
 	if modes > 1 {
-		return nil, nil, cli.Usagef(usage, "-live, -html and -mail exclude each other")
+		return nil, nil, cli.Usagef(usage, "-live, -html, -mail and -fail2ban exclude each other")
 	}
 	switch *lang {
 	case "en":

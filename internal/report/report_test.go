@@ -85,6 +85,14 @@ var goldenCases = []struct {
 	{"f2b", "f2b+geo", nil, 0},
 	{"f2b-live", "f2b+geo", []string{"-live", "-top", "3"}, 0},
 
+	// -fail2ban: one line per attempt, nothing but the address from the
+	// record.
+	{"sample-fail2ban", "sample", []string{"-fail2ban"}, 0},
+	{"fail2ban", "fail2ban", []string{"-fail2ban"}, 0},
+	{"hostile-fail2ban", "hostile", []string{"-fail2ban"}, 0},
+	{"match-fail2ban", "geo", []string{"-fail2ban", "-match", "198.51.100.23"}, 0},
+	{"bad-fail2ban", "bad", []string{"-fail2ban"}, 1},
+
 	// -match.
 	{"match-ip-live", "geo", []string{"-live", "-match", "198.51.100.23"}, 0},
 	{"match-user", "geo", []string{"-match", "BOB", "-top", "3"}, 0},
@@ -126,6 +134,7 @@ var goldenCases = []struct {
 	{"usage-lang", "", []string{"-lang", "de"}, 2},
 	{"usage-top", "", []string{"-top", "0"}, 2},
 	{"usage-modes", "", []string{"-live", "-mail"}, 2},
+	{"usage-modes-fail2ban", "", []string{"-fail2ban", "-html"}, 2},
 	{"usage-no-to", "", []string{"-mail"}, 2},
 	{"usage-to-crlf", "", []string{"-mail", "-to", "root@localhost\r\nBcc: victim@example.org"}, 2},
 	{"usage-to-bad", "", []string{"-mail", "-to", "not an address"}, 2},
