@@ -117,6 +117,48 @@ func TestCountEachAttemptOnce(t *testing.T) {
 			want: 6, recs: 2,
 		},
 		{
+			name: "postfix gave up on dovecot: the attempt counts once, beside auth=0/1",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:12 mx1 dovecot: auth: Error: auth client 0 disconnected with 1 pending requests",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "postfix gave up on dovecot, whose verdict came 10 s before",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "postfix gave up on dovecot, whose verdict came 12 s after",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:23 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "an ordinary postfix failure pairs within 5 s only",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: authentication failure, sasl_username=admin",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "dovecot's socket gone before any username: no attempt",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL LOGIN authentication failed: Connection lost to authentication server",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 0, recs: 0,
+		},
+		{
 			name: "same user on two hosts of a central log are different attempts",
 			lines: []string{
 				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.9): unknown user",
@@ -158,5 +200,20 @@ func TestPostfixLoginOncePerConnection(t *testing.T) {
 	)
 	if len(recs) != 1 || recs[0].Outcome != "success" || recs[0].User != "joe@example.com" || recs[0].Service != "submission" {
 		t.Fatalf("want one success for joe on submission, got %+v", recs)
+	}
+}
+
+// postfix's give-up on dovecot says nothing of the password: its record
+// says so, for the report to keep it out of a compromise's evidence.
+func TestConnectionLostIsTemporaryFailure(t *testing.T) {
+	recs, warns := parseAll(t, testConfig(),
+		"Nov 26 10:00:11 mx1 postfix/submission/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=joe@example.com",
+	)
+	if len(warns) > 0 || len(recs) != 1 {
+		t.Fatalf("want one record, got %+v (warnings %v)", recs, warns)
+	}
+	r := recs[0]
+	if r.Reason != "temporary_failure" || r.User != "joe@example.com" || r.IP != "198.51.100.10" || r.Method != "PLAIN" || r.Service != "submission" {
+		t.Errorf("got %+v", r)
 	}
 }
