@@ -62,6 +62,7 @@ type stats struct {
 type ipStat struct {
 	ip       string
 	attempts int64
+	outage   int64 // of attempts, those the auth service failed to judge
 	users    int64 // distinct accounts tried
 	net      string
 	country  string // key into countries, "" when unknown
@@ -73,6 +74,7 @@ type ipStat struct {
 type userStat struct {
 	name     string
 	attempts int64
+	outage   int64 // of attempts, those the auth service failed to judge
 	ips      int64 // distinct addresses that tried it
 	exists   int8  // 0 unknown, -1 only unknown_user seen, 1 proven
 }
@@ -277,24 +279,34 @@ func (s *stats) failure(r *record.Record) {
 
 	ipi := s.ip(r)
 	ui := s.user(r.User)
+	// An attempt the auth service failed to judge (postfix gave up
+	// waiting for dovecot) is counted, but is no evidence against a later
+	// login: an outage must not make a user's retries look like guessing.
+	outage := r.Reason == "temporary_failure"
 	if ipi >= 0 {
 		s.ips[ipi].attempts += n
 		s.nets[s.ips[ipi].net].attempts += n
+		if outage {
+			s.ips[ipi].outage += n
+		}
 	}
 	if ui >= 0 {
 		u := &s.users[ui]
 		u.attempts += n
+		if outage {
+			u.outage += n
+		}
 		switch {
 		case r.Reason == "password_mismatch":
 			u.exists = 1
 		case r.Reason == "unknown_user" && u.exists == 0:
 			u.exists = -1
 		}
-		if r.ASN != 0 {
+		if r.ASN != 0 && !outage {
 			s.userAS[uint64(ui)<<32|uint64(uint32(r.ASN))] += n
 		}
 	}
-	if ipi >= 0 && ui >= 0 {
+	if ipi >= 0 && ui >= 0 && !outage {
 		key := uint64(ipi)<<32 | uint64(ui)
 		if _, ok := s.pairs[key]; !ok {
 			s.ips[ipi].users++
@@ -403,7 +415,7 @@ func (s *stats) success(r *record.Record) login {
 	}
 	key := uint64(ipi)<<32 | uint64(ui)
 	switch {
-	case ipi >= 0 && s.ips[ipi].attempts > 0:
+	case ipi >= 0 && s.ips[ipi].attempts > s.ips[ipi].outage:
 		ip := &s.ips[ipi]
 		var pair int64
 		if ui >= 0 {
@@ -413,18 +425,19 @@ func (s *stats) success(r *record.Record) login {
 		if pair > 0 {
 			others--
 		}
-		l.n = ip.attempts
+		failed := ip.attempts - ip.outage
+		l.n = failed
 		switch {
-		case others == 0 && pair == ip.attempts && s.hashes[key].stale(pair):
+		case others == 0 && pair == failed && s.hashes[key].stale(pair):
 			l.class = classStale
-		case ip.attempts <= 2:
+		case failed <= 2:
 			l.class = classTypo
-		case pair == ip.attempts:
+		case pair == failed:
 			l.class = classBrute
 		default:
 			l.class, l.m = classSpray, others
 		}
-	case ui >= 0 && s.users[ui].attempts > 0:
+	case ui >= 0 && s.users[ui].attempts > s.users[ui].outage:
 		u := &s.users[ui]
 		if n := s.userAS[uint64(ui)<<32|uint64(uint32(r.ASN))]; r.ASN != 0 && n > 0 {
 			l.class, l.n, l.asn = classAS, n, r.ASN
@@ -437,7 +450,7 @@ func (s *stats) success(r *record.Record) login {
 			return login{}
 		}
 		s.targets[target{ip: strings.Clone(r.IP), user: strings.Clone(r.User)}] = true
-		l.class, l.n, l.m = classTarget, u.attempts, u.ips
+		l.class, l.n, l.m = classTarget, u.attempts-u.outage, u.ips
 	}
 	if l.class == classNone {
 		return l

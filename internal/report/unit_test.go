@@ -210,6 +210,13 @@ func TestClassify(t *testing.T) {
 		{"as", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classAS},
 		{"as-other-account", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
 		{"target", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64511), classTarget},
+		// postfix gave up on dovecot: retries during an outage are no guessing.
+		{"outage", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 64500), classNone},
+		{"outage-other-address", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
+		{"outage-then-typo", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 6) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) +
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
+		{"outage-beside-brute", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 5) +
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
