@@ -24,6 +24,10 @@ const (
 	// twinWindow is how far apart two lines of one attempt may be
 	// logged: dovecot's auth_failure_delay is 2 s by default.
 	twinWindow = 5 * time.Second
+	// outageWindow is the same for postfix's "Connection lost to
+	// authentication server": postfix gives up on dovecot after about
+	// 10 s, and dovecot logs its verdict whenever it gets to it.
+	outageWindow = 15 * time.Second
 	// memory is how long attempts are remembered for summaries, which
 	// may come minutes after the attempts of their session.
 	memory = 10 * time.Minute
@@ -71,6 +75,7 @@ type group struct {
 	session string
 	has     [srcCount]bool
 	claimed bool // counted by a login summary
+	outage  bool // postfix gave up waiting for dovecot's answer
 }
 
 func newCounter() *counter {
@@ -157,7 +162,7 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 			return 0
 		}
 	}
-	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session}
+	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session, outage: ev.reason == "temporary_failure"}
 	g.has[ev.src] = true
 	c.groups[key] = append(c.groups[key], g)
 	return 1
@@ -168,12 +173,17 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 // paired with a line of this program.
 func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 	gs := c.groups[key]
+	outage := ev.reason == "temporary_failure"
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
-		if t.Sub(g.t) > twinWindow {
+		if t.Sub(g.t) > outageWindow {
 			break
 		}
-		if g.has[ev.src] || g.t.Sub(t) > twinWindow || !sameUser(g.user, ev.user) {
+		window := twinWindow
+		if outage || g.outage {
+			window = outageWindow
+		}
+		if g.has[ev.src] || t.Sub(g.t) > window || g.t.Sub(t) > window || !sameUser(g.user, ev.user) {
 			continue
 		}
 		// Two dovecot lines of different sessions are different attempts,
