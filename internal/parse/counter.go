@@ -230,8 +230,12 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 			return n
 		}
 	}
-	// Without session ids, claim the same address and user's auth lines
-	// logged during the session.
+	// Without session ids, nothing marks the session's own auth lines:
+	// it claims up to n unclaimed session-less failures of its address
+	// logged during the session. The summary names only the last user
+	// tried, so the last line it claims is preferably of that user; the
+	// earlier ones may name anyone (attackers switch names within one
+	// connection).
 	span := unknownSessionSpan
 	if ev.secs >= 0 {
 		span = twinWindow + time.Duration(ev.secs)*time.Second
@@ -239,19 +243,30 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 	// Only a failure the auth process judged has auth lines to claim (a
 	// refused plaintext login never reached it), and never a line that
 	// postfix's SASL request caused.
-	gs := c.groups[addrKey{host, ev.ip}]
-	for _, g := range gs {
-		if n == 0 || ev.reason != "auth_failed" {
-			break
+	if ev.reason == "auth_failed" && n > 0 {
+		gs := c.groups[addrKey{host, ev.ip}]
+		mine := func(g *group) bool {
+			return !g.claimed && (g.has[srcDovecotAuth] || g.has[srcPAM]) && !g.has[srcPostfix] && g.session == "" &&
+				t.Sub(g.t) <= span && g.t.Sub(t) <= twinWindow
 		}
-		if g.claimed || !g.has[srcDovecotAuth] || g.has[srcPostfix] || g.session != "" || !sameUser(g.user, ev.user) {
-			continue
+		last := len(gs) - 1
+		for i := len(gs) - 1; i >= 0 && ev.user != ""; i-- {
+			if mine(gs[i]) && gs[i].user == ev.user {
+				last = i
+				break
+			}
 		}
-		if t.Sub(g.t) > span || g.t.Sub(t) > twinWindow {
-			continue
+		// Its earlier attempts come before its last; a line after it is of
+		// a session running beside it, claimed only when nothing else is
+		// left (the counts of the address still add up).
+		for _, part := range [...]struct{ from, to int }{{last, 0}, {len(gs) - 1, last + 1}} {
+			for j := part.from; j >= part.to && n > 0; j-- {
+				if mine(gs[j]) {
+					gs[j].claimed = true
+					n--
+				}
+			}
 		}
-		g.claimed = true
-		n--
 	}
 	if ev.session != "" {
 		// Remember what the summary counted, for auth lines that a

@@ -109,6 +109,64 @@ func TestCountEachAttemptOnce(t *testing.T) {
 			want: 2, recs: 2,
 		},
 		{
+			name: "a sessionless summary stands for the lines of every user its session tried",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(304): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:05 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 3 attempts in 7 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<q454Xu/vMwBZApgg>",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "PAM's own lines alone, and their session's summary",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=admin rhost=203.0.113.9",
+				"Nov 26 10:00:04 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=web rhost=203.0.113.9",
+				"Nov 26 10:00:06 mx1 dovecot: pop3-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "two sessions of one address at once: each summary absorbs what it can",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:06 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+				"Nov 26 10:00:06 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<admin>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 4, recs: 4,
+		},
+		{
+			name: "a summary absorbs no more than its N",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:02 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(306): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "nor lines older than its session",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:30 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:32 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "nor another address's lines",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(web,203.0.113.8): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:02 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 2, recs: 2,
+		},
+		{
 			name: "summaries alone carry the whole count",
 			lines: []string{
 				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 4 attempts in 12 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<q454Xu/vMwBZApgg>",
@@ -216,4 +274,39 @@ func TestConnectionLostIsTemporaryFailure(t *testing.T) {
 	if r.Reason != "temporary_failure" || r.User != "joe@example.com" || r.IP != "198.51.100.10" || r.Method != "PLAIN" || r.Service != "submission" {
 		t.Errorf("got %+v", r)
 	}
+}
+
+// A summary names the last user its session tried: of the lines it may
+// absorb, its last one is that user's, even when another address's
+// session logged a line after it.
+func TestSummaryAbsorbsItsUsersLineLast(t *testing.T) {
+	c := newCounter()
+	var lines []item
+	for _, l := range []string{
+		"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+		"Nov 26 10:00:02 mx1 dovecot: auth-worker(305): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+		"Nov 26 10:00:03 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+	} {
+		lines = append(lines, parseItem(t, l))
+	}
+	for i := range lines {
+		c.count(&lines[i].ev, lines[i].host, lines[i].pid, lines[i].t)
+	}
+	gs := c.groups[addrKey{"mx1", "203.0.113.9"}]
+	if len(gs) != 2 || !gs[0].claimed || gs[0].user != "web" || gs[1].claimed {
+		t.Errorf("want web's line claimed and admin's not, got %+v %+v", gs[0], gs[1])
+	}
+}
+
+// parseItem parses one line as a worker does, for tests of the counter.
+func parseItem(t *testing.T, line string) item {
+	t.Helper()
+	cfg := testConfig()
+	w := newWorker(cfg)
+	j := &job{data: []byte(line + "\n"), ref: cfg.Now()}
+	w.block(j, "test.log", "")
+	if len(j.items) != 1 || !j.items[0].matched {
+		t.Fatalf("%s: not one recognised line: %+v", line, j.items)
+	}
+	return j.items[0]
 }
