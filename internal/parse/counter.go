@@ -16,7 +16,8 @@ type counter struct {
 	sessions map[sessionKey]*sessionState
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
-	latest   time.Time // newest log time seen
+	seen     map[string]*visibility // per host: which dovecot processes logged
+	latest   time.Time              // newest log time seen
 	swept    time.Time
 }
 
@@ -83,6 +84,7 @@ func newCounter() *counter {
 		sessions: make(map[sessionKey]*sessionState),
 		conns:    make(map[connKey]*connState),
 		groups:   make(map[addrKey][]*group),
+		seen:     make(map[string]*visibility),
 	}
 }
 
@@ -100,6 +102,7 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	if ev.saslWarning {
 		c.conn(connKey{host, pid}, t).saslFails++
 	}
+	c.note(ev, host)
 	switch ev.kind {
 	case kindAttempt:
 		return c.attempt(ev, host, pid, t), false

@@ -88,13 +88,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	runErr := cli.EachInput(fs.Args(), stdin, func(in cli.Input) error {
 		return p.Read(in.R, in.Name, in.ModTime, w.Flush)
 	})
+	if runErr == nil {
+		runErr = p.Finish()
+	}
 	if err := w.Flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("write: %w", err)
 	}
 	if verbose {
-		s := p.Stats()
-		fmt.Fprintf(stderr, "%d lines, %d about auth, %d records: %d failed attempts, %d logins; %d unmatched, %d unusable\n",
-			s.Lines, s.Candidates, s.Records, s.Failures, s.Logins, s.Unmatched, s.Bad)
+		p.writeVerbose(stderr)
 	}
 	if runErr != nil {
 		return runErr

@@ -2,6 +2,7 @@ package report
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ type stats struct {
 
 	unmatched   int64
 	unmatchedEx []string
+	blind       []string // hosts whose log cannot show every attempt (mailcop-parse's coverage records)
 
 	tstr string // the last time string parsed, and its value
 	tval time.Time
@@ -175,6 +177,9 @@ type login struct {
 // maxListed bounds the logins kept for the summary.
 const maxListed = 1000
 
+// maxBlind bounds the hosts named in the coverage section.
+const maxBlind = 100
+
 func newStats(loc *time.Location, top int) *stats {
 	return &stats{
 		loc:       loc,
@@ -225,6 +230,12 @@ func (s *stats) add(r *record.Record) (login, bool) {
 			}
 			v, _ := r.Get("restored")
 			b.restored = v == "true"
+		}
+	case "coverage":
+		// Said once per host at the end of mailcop-parse's input; it has
+		// no time and is no event of the period.
+		if r.Reason == "auth_not_logged" && len(s.blind) < maxBlind && !slices.Contains(s.blind, r.Host) {
+			s.blind = append(s.blind, strings.Clone(r.Host))
 		}
 	case "unmatched":
 		s.note(r)
