@@ -13,7 +13,7 @@ import "time"
 // its twin adds nothing, and a summary adds only what its session's lines
 // did not already emit. See README "Counting" for the full rule.
 type counter struct {
-	sessions map[sessionKey]*sessionState
+	sessions map[string]*sessionState // by dovecot session id
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
 	seen     map[string]*visibility // per host: which dovecot processes logged
@@ -45,19 +45,26 @@ const (
 	sweepEvery = memory / 4
 )
 
-type sessionKey struct{ host, session string }
 type connKey struct {
 	host string
 	pid  int
 }
 type addrKey struct{ host, ip string }
 
-// sessionState is what one dovecot session's auth lines emitted.
+// sessionState is what was counted of one dovecot session. Its attempts
+// may be seen by several programs — the auth process's lines, the event
+// exporter's events, the login process's summary — in any order: the
+// session counts as many as the one that saw most.
+//
+// Sessions are known by their id alone, without the host: dovecot makes
+// them of 12 or more random bytes, and the exporter's hostname need not
+// be the one syslog writes (nor is there any in dovecot's own log file).
 type sessionState struct {
-	emitted  int       // attempts emitted by its auth lines
-	last     time.Time // time of its last auth line
-	capacity int       // attempts its summary emitted that late auth lines may fill
-	seen     time.Time
+	lines   [srcCount]int // attempts each program reported
+	emitted int           // attempts emitted for the session
+	last    time.Time     // time of its last auth line (one round of passdbs)
+	login   bool          // its login was emitted
+	seen    time.Time
 }
 
 // connState is one postfix smtpd connection (host, pid).
@@ -81,7 +88,7 @@ type group struct {
 
 func newCounter() *counter {
 	return &counter{
-		sessions: make(map[sessionKey]*sessionState),
+		sessions: make(map[string]*sessionState),
 		conns:    make(map[connKey]*connState),
 		groups:   make(map[addrKey][]*group),
 		seen:     make(map[string]*visibility),
@@ -111,6 +118,14 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	case kindDisconnect:
 		return c.disconnect(ev, host, pid, t)
 	case kindLogin:
+		if ev.daemon == "dovecot" && ev.session != "" {
+			// The login process's line and the exporter's event.
+			s := c.session(ev.session, t)
+			if s.login {
+				return 0, false
+			}
+			s.login = true
+		}
 		if ev.daemon == "postfix" {
 			// postfix logs sasl_username for every message of a session.
 			k := connKey{host, pid}
@@ -125,6 +140,16 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	return 0, false
 }
 
+func (c *counter) session(id string, t time.Time) *sessionState {
+	s := c.sessions[id]
+	if s == nil {
+		s = &sessionState{}
+		c.sessions[id] = s
+	}
+	s.seen = t
+	return s
+}
+
 func (c *counter) conn(k connKey, t time.Time) *connState {
 	cs := c.conns[k]
 	if cs == nil {
@@ -137,24 +162,21 @@ func (c *counter) conn(k connKey, t time.Time) *connState {
 
 func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 	key := addrKey{host, ev.ip}
-	if ev.src == srcDovecotAuth && ev.session != "" {
-		s := c.sessions[sessionKey{host, ev.session}]
-		if s == nil {
-			s = &sessionState{}
-			c.sessions[sessionKey{host, ev.session}] = s
+	if (ev.src == srcDovecotAuth || ev.src == srcExporter) && ev.session != "" {
+		s := c.session(ev.session, t)
+		if ev.src == srcDovecotAuth {
+			if !s.last.IsZero() && sameSecond(s.last, t) {
+				// Several passdbs judged the same attempt.
+				return 0
+			}
+			s.last = t
 		}
-		s.seen = t
-		if !s.last.IsZero() && sameSecond(s.last, t) {
-			// Several passdbs judged the same attempt.
+		s.lines[ev.src]++
+		if s.lines[ev.src] <= s.emitted {
+			// Another program, or the summary, already counted it.
 			return 0
 		}
-		s.last = t
-		s.emitted++
-		if s.capacity > 0 {
-			// Its summary came first and already counted it.
-			s.capacity--
-			return 0
-		}
+		s.emitted = s.lines[ev.src]
 	}
 	if g := c.twin(key, ev, t); g != nil {
 		g.has[ev.src] = true
@@ -223,12 +245,12 @@ func (c *counter) samePassdbRound(key addrKey, ev *event, t time.Time) *group {
 func (c *counter) summary(ev *event, host string, t time.Time) int {
 	n := ev.attempts
 	if ev.session != "" {
-		if s := c.sessions[sessionKey{host, ev.session}]; s != nil && s.emitted > 0 {
+		if s := c.sessions[ev.session]; s != nil && s.emitted > 0 {
 			n -= s.emitted
 			if n < 0 {
 				n = 0
 			}
-			s.capacity = n
+			s.emitted += n
 			s.seen = t
 			return n
 		}
@@ -274,7 +296,7 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 	if ev.session != "" {
 		// Remember what the summary counted, for auth lines that a
 		// reordering logger delivers after it.
-		c.sessions[sessionKey{host, ev.session}] = &sessionState{capacity: n, seen: t}
+		c.session(ev.session, t).emitted = n
 	}
 	return n
 }

@@ -31,6 +31,7 @@ const (
 	srcDovecotAuth source = iota
 	srcPAM
 	srcPostfix
+	srcExporter // dovecot's event exporter
 	srcCount
 )
 
