@@ -16,8 +16,9 @@ type counter struct {
 	sessions map[string]*sessionState // by dovecot session id
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
-	seen     map[string]*visibility // per host: which dovecot processes logged
-	latest   time.Time              // newest log time seen
+	seen     map[string]*visibility  // per host: which dovecot processes logged
+	results  map[string]passdbResult // the exporter's passdb verdicts, by request
+	latest   time.Time               // newest log time seen
 	swept    time.Time
 }
 
@@ -92,6 +93,7 @@ func newCounter() *counter {
 		conns:    make(map[connKey]*connState),
 		groups:   make(map[addrKey][]*group),
 		seen:     make(map[string]*visibility),
+		results:  make(map[string]passdbResult),
 	}
 }
 
@@ -111,7 +113,16 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	}
 	c.note(ev, host)
 	switch ev.kind {
+	case kindPassdbResult:
+		c.passdb(ev, t)
+		return 0, false
 	case kindAttempt:
+		if ev.src == srcExporter {
+			c.exporterReason(ev, t)
+			if ev.reason == "" {
+				ev.reason = "auth_failed"
+			}
+		}
 		return c.attempt(ev, host, pid, t), false
 	case kindSummary:
 		return c.summary(ev, host, t), false
@@ -327,6 +338,11 @@ func (c *counter) sweep() {
 	for k, s := range c.sessions {
 		if c.latest.Sub(s.seen) > memory {
 			delete(c.sessions, k)
+		}
+	}
+	for k, r := range c.results {
+		if c.latest.Sub(r.t) > memory {
+			delete(c.results, k)
 		}
 	}
 	for k, cs := range c.conns {

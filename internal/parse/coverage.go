@@ -26,17 +26,27 @@ func (c *counter) note(ev *event, host string) {
 	if ev.daemon != "dovecot" {
 		return
 	}
+	v := c.visibility(host)
+	switch {
+	case ev.kind == kindAttempt, ev.kind == kindPassdbResult:
+		v.auth++
+		if ev.src == srcExporter && host != "" {
+			// The exporter names the host where dovecot's own log file
+			// names none.
+			c.visibility("").auth++
+		}
+	case ev.kind == kindSummary || ev.kind == kindLogin:
+		v.login++
+	}
+}
+
+func (c *counter) visibility(host string) *visibility {
 	v := c.seen[host]
 	if v == nil {
 		v = &visibility{}
 		c.seen[host] = v
 	}
-	switch {
-	case ev.kind == kindAttempt:
-		v.auth++
-	case ev.kind == kindSummary || ev.kind == kindLogin:
-		v.login++
-	}
+	return v
 }
 
 // blind returns the hosts whose log has dovecot login-process lines and no

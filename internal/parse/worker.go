@@ -112,7 +112,7 @@ func trimCR(b []byte) []byte {
 // line handles one candidate line: a JSON record from mailcop-tail or
 // journalctl, or a plain log line.
 func (w *worker) line(line []byte, name, file string, lineNo func() int) {
-	if len(line) == 0 || line[0] != '{' {
+	if len(line) == 0 || line[0] != '{' || hasPrefix(line, exporterPrefix) {
 		w.plain(line, file, nil)
 		return
 	}
@@ -155,6 +155,9 @@ func (w *worker) line(line []byte, name, file string, lineNo func() int) {
 
 // plain parses one log line: envelope, syslog tag, then the daemon's rules.
 func (w *worker) plain(line []byte, file string, extra []record.Field) {
+	if w.exporter(line, line, false, "", file, extra) {
+		return
+	}
 	env, msg, ok := w.clock.splitEnvelope(line)
 	t, frac := w.lastTime, w.lastFrac
 	if ok && !env.time.IsZero() {
@@ -176,6 +179,9 @@ func (w *worker) plain(line []byte, file string, extra []record.Field) {
 		}
 		// dovecot's own log files have no tag: "auth-worker(12): ..."
 		tag, rest = nil, msg
+	}
+	if js, ok := exporterInLog(tag, rest); ok && w.exporter(line, js, true, env.host, file, extra) {
+		return
 	}
 	w.message(line, t, frac, env.host, file, tag, pid, rest, extra)
 }
