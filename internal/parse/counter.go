@@ -1,6 +1,9 @@
 package parse
 
-import "time"
+import (
+	"hash/maphash"
+	"time"
+)
 
 // The counting rule: each real attempt counts once, and no record waits.
 //
@@ -18,6 +21,7 @@ type counter struct {
 	groups   map[addrKey][]*group
 	seen     map[string]*visibility  // per host: which dovecot processes logged
 	results  map[string]passdbResult // the exporter's passdb verdicts, by request
+	logins   loginSet                // the dovecot sessions whose login was emitted
 	latest   time.Time               // newest log time seen
 	swept    time.Time
 }
@@ -64,7 +68,6 @@ type sessionState struct {
 	lines   [srcCount]int // attempts each program reported
 	emitted int           // attempts emitted for the session
 	last    time.Time     // time of its last auth line (one round of passdbs)
-	login   bool          // its login was emitted
 	seen    time.Time
 }
 
@@ -94,6 +97,7 @@ func newCounter() *counter {
 		groups:   make(map[addrKey][]*group),
 		seen:     make(map[string]*visibility),
 		results:  make(map[string]passdbResult),
+		logins:   newLoginSet(),
 	}
 }
 
@@ -129,13 +133,9 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	case kindDisconnect:
 		return c.disconnect(ev, host, pid, t)
 	case kindLogin:
-		if ev.daemon == "dovecot" && ev.session != "" {
+		if ev.daemon == "dovecot" && ev.session != "" && !c.logins.first(ev.session) {
 			// The login process's line and the exporter's event.
-			s := c.session(ev.session, t)
-			if s.login {
-				return 0, false
-			}
-			s.login = true
+			return 0, false
 		}
 		if ev.daemon == "postfix" {
 			// postfix logs sasl_username for every message of a session.
@@ -335,6 +335,7 @@ func (c *counter) disconnect(ev *event, host string, pid int, t time.Time) (int,
 // the attack rate, not the log's length.
 func (c *counter) sweep() {
 	c.swept = c.latest
+	c.logins.forget(c.latest)
 	for k, s := range c.sessions {
 		if c.latest.Sub(s.seen) > memory {
 			delete(c.sessions, k)
@@ -362,6 +363,43 @@ func (c *counter) sweep() {
 			c.groups[k] = append(gs[:0], gs[i:]...)
 		}
 	}
+}
+
+// loginSet remembers the sessions whose login was emitted, for at least
+// memory: the login process's line and the exporter's event come seconds
+// apart. It keeps a hash of each id, in two generations: a login is one
+// map entry, no allocation of its own and no reference to the log's text.
+type loginSet struct {
+	seed      maphash.Seed
+	cur, prev map[uint64]struct{}
+	rotated   time.Time
+}
+
+func newLoginSet() loginSet {
+	return loginSet{seed: maphash.MakeSeed(), cur: map[uint64]struct{}{}, prev: map[uint64]struct{}{}}
+}
+
+// first tells whether session's login is the first one seen, and
+// remembers it.
+func (l *loginSet) first(session string) bool {
+	h := maphash.String(l.seed, session)
+	if _, ok := l.cur[h]; ok {
+		return false
+	}
+	if _, ok := l.prev[h]; ok {
+		return false
+	}
+	l.cur[h] = struct{}{}
+	return true
+}
+
+// forget drops the older generation once the newer one spans memory.
+func (l *loginSet) forget(now time.Time) {
+	if now.Sub(l.rotated) < memory {
+		return
+	}
+	l.prev, l.cur = l.cur, make(map[uint64]struct{}, len(l.cur))
+	l.rotated = now
 }
 
 func sameUser(a, b string) bool { return a == "" || b == "" || a == b }
