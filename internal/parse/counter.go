@@ -22,6 +22,7 @@ type counter struct {
 	seen     map[string]*visibility  // per host: which dovecot processes logged
 	results  map[string]passdbResult // the exporter's passdb verdicts, by request
 	logins   loginSet                // the dovecot sessions whose login was emitted
+	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
 	latest   time.Time               // newest log time seen
 	swept    time.Time
 }
@@ -98,6 +99,7 @@ func newCounter() *counter {
 		seen:     make(map[string]*visibility),
 		results:  make(map[string]passdbResult),
 		logins:   newLoginSet(),
+		sasl:     newSASLLogins(),
 	}
 }
 
@@ -145,6 +147,13 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 				return 0, false
 			}
 			cs.success = true
+		}
+		if ev.daemon == "postfix" || ev.src == srcExporter && ev.session == "" {
+			// postfix's SASL requests carry no session: the exporter's
+			// success and postfix's login line pair by address and user.
+			if !c.sasl.first(ev.daemon == "postfix", ev.ip, ev.user) {
+				return 0, false
+			}
 		}
 		return 0, true
 	}
@@ -336,6 +345,7 @@ func (c *counter) disconnect(ev *event, host string, pid int, t time.Time) (int,
 func (c *counter) sweep() {
 	c.swept = c.latest
 	c.logins.forget(c.latest)
+	c.sasl.forget(c.latest)
 	for k, s := range c.sessions {
 		if c.latest.Sub(s.seen) > memory {
 			delete(c.sessions, k)
@@ -400,6 +410,55 @@ func (l *loginSet) forget(now time.Time) {
 	}
 	l.prev, l.cur = l.cur, make(map[uint64]struct{}, len(l.cur))
 	l.rotated = now
+}
+
+// saslLogins pairs postfix's login lines with the exporter's successes of
+// postfix's requests to dovecot, which carry no session: by address and
+// user, each pairing with at most one of the other, for at least memory
+// (postfix logs sasl_username when mail is queued, seconds or minutes
+// after the AUTH). Counts per hash of the pair, in two generations.
+type saslLogins struct {
+	seed      maphash.Seed
+	cur, prev map[uint64][2]uint32 // unpaired logins: [0] the exporter's, [1] postfix's
+	rotated   time.Time
+}
+
+func newSASLLogins() saslLogins {
+	return saslLogins{seed: maphash.MakeSeed(), cur: map[uint64][2]uint32{}, prev: map[uint64][2]uint32{}}
+}
+
+// first tells whether a login is new (not the twin of the other
+// program's), and remembers it.
+func (s *saslLogins) first(postfix bool, ip, user string) bool {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(ip)
+	h.WriteByte(0)
+	h.WriteString(user)
+	k := h.Sum64()
+	mine, other := 0, 1
+	if postfix {
+		mine, other = 1, 0
+	}
+	for _, m := range [2]map[uint64][2]uint32{s.prev, s.cur} {
+		if v, ok := m[k]; ok && v[other] > 0 {
+			v[other]--
+			m[k] = v
+			return false
+		}
+	}
+	v := s.cur[k]
+	v[mine]++
+	s.cur[k] = v
+	return true
+}
+
+func (s *saslLogins) forget(now time.Time) {
+	if now.Sub(s.rotated) < memory {
+		return
+	}
+	s.prev, s.cur = s.cur, make(map[uint64][2]uint32, len(s.cur))
+	s.rotated = now
 }
 
 func sameUser(a, b string) bool { return a == "" || b == "" || a == b }

@@ -230,3 +230,43 @@ func TestExporterTime(t *testing.T) {
 		t.Errorf("got %+v", recs)
 	}
 }
+
+// postfix's SASL requests to a real dovecot 2.3.19 (testdata/exporter/
+// smtp-sasl.log: one wrong password, then the right one, from
+// 198.51.100.23), and the lines postfix logs for them: the events carry no
+// session, and pair with postfix's warning and login line by address and
+// user.
+func TestExporterPostfixRequests(t *testing.T) {
+	inLog := readFixture(t, "smtp-sasl.log", "")
+	// As the http-post or unix driver sends them: the host is the
+	// event's hostname, the one syslog gives postfix's lines.
+	var events []string
+	for _, l := range inLog {
+		events = append(events, l[strings.Index(l, "{"):])
+	}
+	postfix := []string{
+		"Dec  4 14:52:27 mx1 postfix/submission/smtpd[4101]: warning: unknown[198.51.100.23]: SASL PLAIN authentication failed: authentication failure, sasl_username=joe@example.com",
+		"Dec  4 14:52:33 mx1 postfix/submission/smtpd[4101]: 4F1A2B3C4D: client=unknown[198.51.100.23], sasl_method=PLAIN, sasl_username=joe@example.com",
+		"Dec  4 14:52:34 mx1 postfix/submission/smtpd[4101]: disconnect from unknown[198.51.100.23] ehlo=1 auth=1/2 mail=1 rcpt=1 data=1 quit=1 commands=6/7",
+	}
+	for _, tt := range []struct {
+		name  string
+		lines []string
+	}{
+		{"the events in dovecot's log", inLog},
+		{"the events alone", events},
+		{"postfix alone", postfix},
+		{"the events, then postfix", append(append([]string(nil), events...), postfix...)},
+		{"postfix, then the events", append(append([]string(nil), postfix...), events...)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, warns := parseAll(t, testConfig(), tt.lines...)
+			if len(warns) > 0 {
+				t.Errorf("warnings: %v", warns)
+			}
+			if got := perAddress(recs); got != "198.51.100.23=1 logins=1" {
+				t.Errorf("got %s\n%+v", got, recs)
+			}
+		})
+	}
+}
