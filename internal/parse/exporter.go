@@ -150,6 +150,12 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 		ev.passdb = f.Passdb
 		ev.reason = passdbReason(f.Result)
 	case "auth_request_finished":
+		if f.Mechanism == "" {
+			// A userdb look-up (a delivery's, doveadm's) has no SASL
+			// mechanism: no credentials were checked.
+			ev.kind = kindIgnore
+			return true
+		}
 		if success := string(f.Success); success == `"yes"` || success == "true" {
 			ev.kind = kindLogin
 			return true

@@ -162,6 +162,9 @@ func TestExporterEvents(t *testing.T) {
 		{"no client address: doveadm auth test, not an attempt", []string{
 			`{"event":"auth_request_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01Z","fields":{"mechanism":"PLAIN","service":"doveadm","user":"a"}}`,
 		}, "logins=0"},
+		{"a userdb look-up (no mechanism) is not an attempt", []string{
+			`{"event":"auth_request_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01Z","fields":{"service":"lmtp","remote_ip":"192.0.2.25","user":"a","session":"lmtpS24dddddddddddddd:T1"}}`,
+		}, "logins=0"},
 		{"other events are not read", []string{
 			`{"event":"imap_command_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01Z","fields":{"remote_ip":"192.0.2.14","user":"a","cmd_name":"LOGIN"}}`,
 		}, "logins=0"},
@@ -225,7 +228,7 @@ func TestExporterTime(t *testing.T) {
 		t.Skip("no zoneinfo")
 	}
 	cfg.Location = paris
-	recs, _ := parseAll(t, cfg, `{"event":"auth_request_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01.250000Z","fields":{"remote_ip":"203.0.113.2","user":"a"}}`)
+	recs, _ := parseAll(t, cfg, `{"event":"auth_request_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01.250000Z","fields":{"mechanism":"PLAIN","remote_ip":"203.0.113.2","user":"a"}}`)
 	if len(recs) != 1 || recs[0].Time != "2026-12-04T11:00:01.250000+01:00" {
 		t.Errorf("got %+v", recs)
 	}
