@@ -63,8 +63,9 @@ type addrKey struct{ host, ip string }
 // session counts as many as the one that saw most.
 //
 // Sessions are known by their id alone, without the host: dovecot makes
-// them of 12 or more random bytes, and the exporter's hostname need not
-// be the one syslog writes (nor is there any in dovecot's own log file).
+// them unique (16 or more characters of random bits, time and pid), and
+// the exporter's hostname need not be the one syslog writes (nor is there
+// any in dovecot's own log file).
 type sessionState struct {
 	lines   [srcCount]int // attempts each program reported
 	emitted int           // attempts emitted for the session
