@@ -273,3 +273,29 @@ func TestExporterPostfixRequests(t *testing.T) {
 		})
 	}
 }
+
+// Through syslog the exporter's log transport writes "dovecot: stats:
+// {...}", and journald keeps it as the message of ident dovecot.
+func TestExporterThroughSyslog(t *testing.T) {
+	events := readFixture(t, "sha1-http.jsonl", "")
+	var syslog, journal []string
+	for _, e := range events {
+		syslog = append(syslog, "Dec  4 14:34:30 mx1 dovecot: stats: "+e)
+		msg := string(record.AppendString(nil, "stats: "+e))
+		journal = append(journal, `{"__REALTIME_TIMESTAMP":"1796394870000000","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"dovecot","_PID":"700","MESSAGE":`+msg+`}`)
+	}
+	for name, lines := range map[string][]string{"syslog": syslog, "journal": journal} {
+		recs, warns := parseAll(t, testConfig(), lines...)
+		if len(warns) > 0 {
+			t.Errorf("%s: warnings: %v", name, warns)
+		}
+		if got := perAddress(recs); got != "127.0.0.1=1 2001:db8::66=2 203.0.113.7=2 logins=1" {
+			t.Errorf("%s: got %s", name, got)
+		}
+		for _, r := range recs {
+			if r.Host != "mx1" || !strings.HasPrefix(r.Time, "2026-12-04T14:34:") || !strings.Contains(r.Time, ".") {
+				t.Errorf("%s: host %q time %q", name, r.Host, r.Time)
+			}
+		}
+	}
+}

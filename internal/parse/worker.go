@@ -286,5 +286,8 @@ func (w *worker) journal(msg []byte) {
 	if tag == nil {
 		return
 	}
+	if js, ok := exporterInLog(tag, msg); ok && w.exporter(msg, js, true, host, "", nil) {
+		return
+	}
 	w.message(msg, t, frac, host, "", tag, pid, msg, nil)
 }
