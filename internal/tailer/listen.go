@@ -244,11 +244,11 @@ func (r *receiver) readConn(c net.Conn) error {
 		if !skipping {
 			line = append(line, frag...)
 		}
+		if !skipping && len(bytes.TrimSuffix(line, []byte("\n"))) > record.MaxLine {
+			r.warnf("%s: event longer than %d bytes skipped", r.name, record.MaxLine)
+			line, skipping = line[:0], true
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
-			if len(line) > record.MaxLine {
-				r.warnf("%s: event longer than %d bytes skipped", r.name, record.MaxLine)
-				line, skipping = line[:0], true
-			}
 			continue
 		}
 		if !skipping && len(line) > 0 {

@@ -84,7 +84,7 @@ func listenedLines(t *testing.T, out, file string) []string {
 		got = append(got, r.Line)
 	}
 	if rd.Bad() > 0 {
-		t.Errorf("bad records in %q", out)
+		t.Errorf("%d bad records", rd.Bad())
 	}
 	return got
 }
@@ -199,5 +199,34 @@ func TestListenUsage(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "-listen") {
 			t.Errorf("%q: %v", args, err)
 		}
+	}
+}
+
+// An event over 1 MiB on the socket is skipped and named; the next one
+// on the same connection is read.
+func TestListenUnixLongLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.sock")
+	_, out, errs, stop := startListen(t, "unix:"+path)
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := `{"event":"auth_request_finished","fields":{"user":"` + strings.Repeat("x", record.MaxLine) + `"}}`
+	if _, err := c.Write([]byte(long + "\n" + eventFinished + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stopped: %v", err)
+	}
+	if got := listenedLines(t, out.String(), "unix:"+path); len(got) != 1 || got[0] != eventFinished {
+		t.Errorf("%d records, want the short event alone", len(got))
+	}
+	if !strings.Contains(errs.String(), "longer than") {
+		t.Errorf("stderr %q", errs.String())
 	}
 }
