@@ -32,9 +32,12 @@ and successful logins.
                 or after now when reading a stream)
   -tz ZONE      zone of stamps that carry none (default: $TZ, else local)
   -unmatched    also emit {"event":"unmatched","line":...} for dovecot and
-                postfix lines about auth that no rule understood
+                postfix lines about auth that no rule understood, and at the
+                end {"event":"coverage",...} for a log that cannot show every
+                attempt (dovecot's auth process logged nothing)
   -raw          keep each event's log line in "line" (clear passwords hidden)
-  -v            print counts of lines, events and unmatched lines at the end
+  -v            print counts of lines, events and unmatched lines at the end,
+                and what the log cannot show
 
 Example:
   mailcop-parse -since today /var/log/mail.log | jq -r 'select(.outcome=="failure") | .ip' | sort | uniq -c
