@@ -11,7 +11,11 @@
 // plain log line (classic syslog, RFC 3339 rsyslog, journalctl's short
 // formats, dovecot's own log_path files, TAI64N, docker logs -t and
 // compose prefixes), a mailcop-tail record {"file":...,"line":...} whose
-// other keys travel on to the events, or a journalctl -o json entry.
+// other keys travel on to the events, a journalctl -o json entry, or an
+// event of dovecot's event exporter (format = json: auth_request_finished,
+// auth_passdb_request_finished, 2.4's login_aborted), bare as 2.4's file
+// driver writes it, in a mailcop-tail record (mailcop-tail -listen), or in
+// dovecot's log through the exporter's log driver ("stats: {...}").
 //
 // A line that is not an auth event is skipped, without error. A line that
 // cannot be used at all (over 1 MiB, invalid JSON) is named on stderr with
@@ -28,12 +32,19 @@
 //	              time, or after now on a stream)
 //	-tz zone      zone of stamps that carry none (default $TZ, else local)
 //	-unmatched    also write {"event":"unmatched","line":...} for dovecot
-//	              and postfix lines about auth that no rule understood
+//	              and postfix lines about auth that no rule understood,
+//	              and at the end {"event":"coverage","reason":
+//	              "auth_not_logged","host":...} for a host whose log has
+//	              dovecot login-process lines and no auth-process line
 //	-raw          keep each event's log line in "line" (a password logged
 //	              in clear is hidden)
 //	-v            at the end, print how many lines were read, were about
 //	              auth, became records, failed attempts, logins, unmatched
-//	              and unusable lines
+//	              and unusable lines; and a hint when dovecot's auth
+//	              process logged nothing: the failed attempts of a session
+//	              that ends in a login are then invisible, and
+//	              auth_verbose = yes (or any auth_verbose_passwords other
+//	              than no, sha1:6 also giving pw_hash) shows them
 //
 // # Counting
 //

@@ -7,6 +7,7 @@
 //
 //	mailcop-tail [-f] [-a | -n n] [-state file] [file ...]
 //	mailcop-tail -journal [-unit unit]... [-f] [-a | -n n] [-state file]
+//	mailcop-tail -listen http://127.0.0.1:port/ | -listen unix:path
 //
 // It reads the files named, in order ("-" is standard input), or else
 // those of the system's mail logs that exist: /var/log/mail.log (Debian,
@@ -49,6 +50,20 @@
 //	             entries are written unchanged, as mailcop-parse reads them
 //	-unit unit   with -journal, only the entries of this systemd unit
 //	             (repeatable)
+//	-listen addr receive dovecot's event exporter until SIGINT or SIGTERM
+//	             (see below)
+//
+// # Dovecot's events
+//
+// -listen is the receiver dovecot's event exporter needs: each event it
+// sends becomes a record as a log line does, {"file":addr,"line":event},
+// written out at once, and mailcop-parse reads the events like any other
+// line. With http://127.0.0.1:port/ it answers 2.3's http-post driver
+// (each POST's body is an event; bodies over 1 MiB are refused); with
+// unix:path it creates a socket of mode 0660 (an old socket there is
+// replaced) for 2.4's unix driver, which connects and writes one event a
+// line. The events are not authenticated, so the HTTP receiver listens on
+// a loopback address only.
 //
 // # Following
 //

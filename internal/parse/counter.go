@@ -1,6 +1,9 @@
 package parse
 
-import "time"
+import (
+	"hash/maphash"
+	"time"
+)
 
 // The counting rule: each real attempt counts once, and no record waits.
 //
@@ -13,10 +16,14 @@ import "time"
 // its twin adds nothing, and a summary adds only what its session's lines
 // did not already emit. See README "Counting" for the full rule.
 type counter struct {
-	sessions map[sessionKey]*sessionState
+	sessions map[string]*sessionState // by dovecot session id
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
-	latest   time.Time // newest log time seen
+	seen     map[string]*visibility  // per host: which dovecot processes logged
+	results  map[string]passdbResult // the exporter's passdb verdicts, by request
+	logins   loginSet                // the dovecot sessions whose login was emitted
+	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
+	latest   time.Time               // newest log time seen
 	swept    time.Time
 }
 
@@ -24,6 +31,10 @@ const (
 	// twinWindow is how far apart two lines of one attempt may be
 	// logged: dovecot's auth_failure_delay is 2 s by default.
 	twinWindow = 5 * time.Second
+	// outageWindow is the same for postfix's "Connection lost to
+	// authentication server": postfix gives up on dovecot after about
+	// 10 s, and dovecot logs its verdict whenever it gets to it.
+	outageWindow = 15 * time.Second
 	// memory is how long attempts are remembered for summaries, which
 	// may come minutes after the attempts of their session.
 	memory = 10 * time.Minute
@@ -40,19 +51,26 @@ const (
 	sweepEvery = memory / 4
 )
 
-type sessionKey struct{ host, session string }
 type connKey struct {
 	host string
 	pid  int
 }
 type addrKey struct{ host, ip string }
 
-// sessionState is what one dovecot session's auth lines emitted.
+// sessionState is what was counted of one dovecot session. Its attempts
+// may be seen by several programs — the auth process's lines, the event
+// exporter's events, the login process's summary — in any order: the
+// session counts as many as the one that saw most.
+//
+// Sessions are known by their id alone, without the host: dovecot makes
+// them unique (16 or more characters of random bits, time and pid), and
+// the exporter's hostname need not be the one syslog writes (nor is there
+// any in dovecot's own log file).
 type sessionState struct {
-	emitted  int       // attempts emitted by its auth lines
-	last     time.Time // time of its last auth line
-	capacity int       // attempts its summary emitted that late auth lines may fill
-	seen     time.Time
+	lines   [srcCount]int // attempts each program reported
+	emitted int           // attempts emitted for the session
+	last    time.Time     // time of its last auth line (one round of passdbs)
+	seen    time.Time
 }
 
 // connState is one postfix smtpd connection (host, pid).
@@ -71,13 +89,18 @@ type group struct {
 	session string
 	has     [srcCount]bool
 	claimed bool // counted by a login summary
+	outage  bool // postfix gave up waiting for dovecot's answer
 }
 
 func newCounter() *counter {
 	return &counter{
-		sessions: make(map[sessionKey]*sessionState),
+		sessions: make(map[string]*sessionState),
 		conns:    make(map[connKey]*connState),
 		groups:   make(map[addrKey][]*group),
+		seen:     make(map[string]*visibility),
+		results:  make(map[string]passdbResult),
+		logins:   newLoginSet(),
+		sasl:     newSASLLogins(),
 	}
 }
 
@@ -95,14 +118,28 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	if ev.saslWarning {
 		c.conn(connKey{host, pid}, t).saslFails++
 	}
+	c.note(ev, host)
 	switch ev.kind {
+	case kindPassdbResult:
+		c.passdb(ev, t)
+		return 0, false
 	case kindAttempt:
+		if ev.src == srcExporter {
+			c.exporterReason(ev, t)
+			if ev.reason == "" {
+				ev.reason = "auth_failed"
+			}
+		}
 		return c.attempt(ev, host, pid, t), false
 	case kindSummary:
 		return c.summary(ev, host, t), false
 	case kindDisconnect:
 		return c.disconnect(ev, host, pid, t)
 	case kindLogin:
+		if ev.daemon == "dovecot" && ev.session != "" && !c.logins.first(ev.session) {
+			// The login process's line and the exporter's event.
+			return 0, false
+		}
 		if ev.daemon == "postfix" {
 			// postfix logs sasl_username for every message of a session.
 			k := connKey{host, pid}
@@ -112,9 +149,26 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 			}
 			cs.success = true
 		}
+		if ev.daemon == "postfix" || ev.src == srcExporter && ev.session == "" {
+			// postfix's SASL requests carry no session: the exporter's
+			// success and postfix's login line pair by address and user.
+			if !c.sasl.first(ev.daemon == "postfix", ev.ip, ev.user) {
+				return 0, false
+			}
+		}
 		return 0, true
 	}
 	return 0, false
+}
+
+func (c *counter) session(id string, t time.Time) *sessionState {
+	s := c.sessions[id]
+	if s == nil {
+		s = &sessionState{}
+		c.sessions[id] = s
+	}
+	s.seen = t
+	return s
 }
 
 func (c *counter) conn(k connKey, t time.Time) *connState {
@@ -129,24 +183,21 @@ func (c *counter) conn(k connKey, t time.Time) *connState {
 
 func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 	key := addrKey{host, ev.ip}
-	if ev.src == srcDovecotAuth && ev.session != "" {
-		s := c.sessions[sessionKey{host, ev.session}]
-		if s == nil {
-			s = &sessionState{}
-			c.sessions[sessionKey{host, ev.session}] = s
+	if (ev.src == srcDovecotAuth || ev.src == srcExporter) && ev.session != "" {
+		s := c.session(ev.session, t)
+		if ev.src == srcDovecotAuth {
+			if !s.last.IsZero() && sameSecond(s.last, t) {
+				// Several passdbs judged the same attempt.
+				return 0
+			}
+			s.last = t
 		}
-		s.seen = t
-		if !s.last.IsZero() && sameSecond(s.last, t) {
-			// Several passdbs judged the same attempt.
+		s.lines[ev.src]++
+		if s.lines[ev.src] <= s.emitted {
+			// Another program, or the summary, already counted it.
 			return 0
 		}
-		s.last = t
-		s.emitted++
-		if s.capacity > 0 {
-			// Its summary came first and already counted it.
-			s.capacity--
-			return 0
-		}
+		s.emitted = s.lines[ev.src]
 	}
 	if g := c.twin(key, ev, t); g != nil {
 		g.has[ev.src] = true
@@ -157,7 +208,7 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 			return 0
 		}
 	}
-	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session}
+	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session, outage: ev.reason == "temporary_failure"}
 	g.has[ev.src] = true
 	c.groups[key] = append(c.groups[key], g)
 	return 1
@@ -168,12 +219,17 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 // paired with a line of this program.
 func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 	gs := c.groups[key]
+	outage := ev.reason == "temporary_failure"
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
-		if t.Sub(g.t) > twinWindow {
+		if t.Sub(g.t) > outageWindow {
 			break
 		}
-		if g.has[ev.src] || g.t.Sub(t) > twinWindow || !sameUser(g.user, ev.user) {
+		window := twinWindow
+		if outage || g.outage {
+			window = outageWindow
+		}
+		if g.has[ev.src] || t.Sub(g.t) > window || g.t.Sub(t) > window || !sameUser(g.user, ev.user) {
 			continue
 		}
 		// Two dovecot lines of different sessions are different attempts,
@@ -210,18 +266,22 @@ func (c *counter) samePassdbRound(key addrKey, ev *event, t time.Time) *group {
 func (c *counter) summary(ev *event, host string, t time.Time) int {
 	n := ev.attempts
 	if ev.session != "" {
-		if s := c.sessions[sessionKey{host, ev.session}]; s != nil && s.emitted > 0 {
+		if s := c.sessions[ev.session]; s != nil && s.emitted > 0 {
 			n -= s.emitted
 			if n < 0 {
 				n = 0
 			}
-			s.capacity = n
+			s.emitted += n
 			s.seen = t
 			return n
 		}
 	}
-	// Without session ids, claim the same address and user's auth lines
-	// logged during the session.
+	// Without session ids, nothing marks the session's own auth lines:
+	// it claims up to n unclaimed session-less failures of its address
+	// logged during the session. The summary names only the last user
+	// tried, so the last line it claims is preferably of that user; the
+	// earlier ones may name anyone (attackers switch names within one
+	// connection).
 	span := unknownSessionSpan
 	if ev.secs >= 0 {
 		span = twinWindow + time.Duration(ev.secs)*time.Second
@@ -229,24 +289,35 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 	// Only a failure the auth process judged has auth lines to claim (a
 	// refused plaintext login never reached it), and never a line that
 	// postfix's SASL request caused.
-	gs := c.groups[addrKey{host, ev.ip}]
-	for _, g := range gs {
-		if n == 0 || ev.reason != "auth_failed" {
-			break
+	if ev.reason == "auth_failed" && n > 0 {
+		gs := c.groups[addrKey{host, ev.ip}]
+		mine := func(g *group) bool {
+			return !g.claimed && (g.has[srcDovecotAuth] || g.has[srcPAM]) && !g.has[srcPostfix] && g.session == "" &&
+				t.Sub(g.t) <= span && g.t.Sub(t) <= twinWindow
 		}
-		if g.claimed || !g.has[srcDovecotAuth] || g.has[srcPostfix] || g.session != "" || !sameUser(g.user, ev.user) {
-			continue
+		last := len(gs) - 1
+		for i := len(gs) - 1; i >= 0 && ev.user != ""; i-- {
+			if mine(gs[i]) && gs[i].user == ev.user {
+				last = i
+				break
+			}
 		}
-		if t.Sub(g.t) > span || g.t.Sub(t) > twinWindow {
-			continue
+		// Its earlier attempts come before its last; a line after it is of
+		// a session running beside it, claimed only when nothing else is
+		// left (the counts of the address still add up).
+		for _, part := range [...]struct{ from, to int }{{last, 0}, {len(gs) - 1, last + 1}} {
+			for j := part.from; j >= part.to && n > 0; j-- {
+				if mine(gs[j]) {
+					gs[j].claimed = true
+					n--
+				}
+			}
 		}
-		g.claimed = true
-		n--
 	}
 	if ev.session != "" {
 		// Remember what the summary counted, for auth lines that a
 		// reordering logger delivers after it.
-		c.sessions[sessionKey{host, ev.session}] = &sessionState{capacity: n, seen: t}
+		c.session(ev.session, t).emitted = n
 	}
 	return n
 }
@@ -274,9 +345,16 @@ func (c *counter) disconnect(ev *event, host string, pid int, t time.Time) (int,
 // the attack rate, not the log's length.
 func (c *counter) sweep() {
 	c.swept = c.latest
+	c.logins.forget(c.latest)
+	c.sasl.forget(c.latest)
 	for k, s := range c.sessions {
 		if c.latest.Sub(s.seen) > memory {
 			delete(c.sessions, k)
+		}
+	}
+	for k, r := range c.results {
+		if c.latest.Sub(r.t) > memory {
+			delete(c.results, k)
 		}
 	}
 	for k, cs := range c.conns {
@@ -296,6 +374,92 @@ func (c *counter) sweep() {
 			c.groups[k] = append(gs[:0], gs[i:]...)
 		}
 	}
+}
+
+// loginSet remembers the sessions whose login was emitted, for at least
+// memory: the login process's line and the exporter's event come seconds
+// apart. It keeps a hash of each id, in two generations: a login is one
+// map entry, no allocation of its own and no reference to the log's text.
+type loginSet struct {
+	seed      maphash.Seed
+	cur, prev map[uint64]struct{}
+	rotated   time.Time
+}
+
+func newLoginSet() loginSet {
+	return loginSet{seed: maphash.MakeSeed(), cur: map[uint64]struct{}{}, prev: map[uint64]struct{}{}}
+}
+
+// first tells whether session's login is the first one seen, and
+// remembers it.
+func (l *loginSet) first(session string) bool {
+	h := maphash.String(l.seed, session)
+	if _, ok := l.cur[h]; ok {
+		return false
+	}
+	if _, ok := l.prev[h]; ok {
+		return false
+	}
+	l.cur[h] = struct{}{}
+	return true
+}
+
+// forget drops the older generation once the newer one spans memory.
+func (l *loginSet) forget(now time.Time) {
+	if now.Sub(l.rotated) < memory {
+		return
+	}
+	l.prev, l.cur = l.cur, make(map[uint64]struct{}, len(l.cur))
+	l.rotated = now
+}
+
+// saslLogins pairs postfix's login lines with the exporter's successes of
+// postfix's requests to dovecot, which carry no session: by address and
+// user, each pairing with at most one of the other, for at least memory
+// (postfix logs sasl_username when mail is queued, seconds or minutes
+// after the AUTH). Counts per hash of the pair, in two generations.
+type saslLogins struct {
+	seed      maphash.Seed
+	cur, prev map[uint64][2]uint32 // unpaired logins: [0] the exporter's, [1] postfix's
+	rotated   time.Time
+}
+
+func newSASLLogins() saslLogins {
+	return saslLogins{seed: maphash.MakeSeed(), cur: map[uint64][2]uint32{}, prev: map[uint64][2]uint32{}}
+}
+
+// first tells whether a login is new (not the twin of the other
+// program's), and remembers it.
+func (s *saslLogins) first(postfix bool, ip, user string) bool {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(ip)
+	h.WriteByte(0)
+	h.WriteString(user)
+	k := h.Sum64()
+	mine, other := 0, 1
+	if postfix {
+		mine, other = 1, 0
+	}
+	for _, m := range [2]map[uint64][2]uint32{s.prev, s.cur} {
+		if v, ok := m[k]; ok && v[other] > 0 {
+			v[other]--
+			m[k] = v
+			return false
+		}
+	}
+	v := s.cur[k]
+	v[mine]++
+	s.cur[k] = v
+	return true
+}
+
+func (s *saslLogins) forget(now time.Time) {
+	if now.Sub(s.rotated) < memory {
+		return
+	}
+	s.prev, s.cur = s.cur, make(map[uint64][2]uint32, len(s.cur))
+	s.rotated = now
 }
 
 func sameUser(a, b string) bool { return a == "" || b == "" || sameLoggedUser(a, b) }

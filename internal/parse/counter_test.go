@@ -109,12 +109,112 @@ func TestCountEachAttemptOnce(t *testing.T) {
 			want: 2, recs: 2,
 		},
 		{
+			name: "a sessionless summary stands for the lines of every user its session tried",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(304): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:05 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 3 attempts in 7 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<q454Xu/vMwBZApgg>",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "PAM's own lines alone, and their session's summary",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=admin rhost=203.0.113.9",
+				"Nov 26 10:00:04 mx1 auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=web rhost=203.0.113.9",
+				"Nov 26 10:00:06 mx1 dovecot: pop3-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "two sessions of one address at once: each summary absorbs what it can",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:06 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+				"Nov 26 10:00:06 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 6 secs): user=<admin>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 4, recs: 4,
+		},
+		{
+			name: "a summary absorbs no more than its N",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:02 mx1 dovecot: auth-worker(305): pam(root,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:03 mx1 dovecot: auth-worker(306): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:04 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "nor lines older than its session",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:30 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:32 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 3, recs: 3,
+		},
+		{
+			name: "nor another address's lines",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(web,203.0.113.8): pam_authenticate() failed: Authentication failure (password mismatch?)",
+				"Nov 26 10:00:02 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+			},
+			want: 2, recs: 2,
+		},
+		{
 			name: "summaries alone carry the whole count",
 			lines: []string{
 				"Nov 26 10:00:07 mx1 dovecot: imap-login: Disconnected (auth failed, 4 attempts in 12 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<q454Xu/vMwBZApgg>",
 				"Nov 26 10:00:09 mx1 dovecot: imap-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<root>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1, session=<r454Xu/vMwBZApgg>",
 			},
 			want: 6, recs: 2,
+		},
+		{
+			name: "postfix gave up on dovecot: the attempt counts once, beside auth=0/1",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:12 mx1 dovecot: auth: Error: auth client 0 disconnected with 1 pending requests",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "postfix gave up on dovecot, whose verdict came 10 s before",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "postfix gave up on dovecot, whose verdict came 12 s after",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=admin",
+				"Nov 26 10:00:23 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+			},
+			want: 1, recs: 1,
+		},
+		{
+			name: "an ordinary postfix failure pairs within 5 s only",
+			lines: []string{
+				"Nov 26 10:00:01 mx1 dovecot: auth: passwd-file(admin,198.51.100.10): unknown user",
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: authentication failure, sasl_username=admin",
+			},
+			want: 2, recs: 2,
+		},
+		{
+			name: "dovecot's socket gone before any username: no attempt",
+			lines: []string{
+				"Nov 26 10:00:11 mx1 postfix/smtpd[3004]: warning: unknown[198.51.100.10]: SASL LOGIN authentication failed: Connection lost to authentication server",
+				"Nov 26 10:00:14 mx1 postfix/smtpd[3004]: disconnect from unknown[198.51.100.10] ehlo=1 auth=0/1 quit=1 commands=2/3",
+			},
+			want: 0, recs: 0,
 		},
 		{
 			name: "same user on two hosts of a central log are different attempts",
@@ -159,4 +259,54 @@ func TestPostfixLoginOncePerConnection(t *testing.T) {
 	if len(recs) != 1 || recs[0].Outcome != "success" || recs[0].User != "joe@example.com" || recs[0].Service != "submission" {
 		t.Fatalf("want one success for joe on submission, got %+v", recs)
 	}
+}
+
+// postfix's give-up on dovecot says nothing of the password: its record
+// says so, for the report to keep it out of a compromise's evidence.
+func TestConnectionLostIsTemporaryFailure(t *testing.T) {
+	recs, warns := parseAll(t, testConfig(),
+		"Nov 26 10:00:11 mx1 postfix/submission/smtpd[3004]: warning: unknown[198.51.100.10]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=joe@example.com",
+	)
+	if len(warns) > 0 || len(recs) != 1 {
+		t.Fatalf("want one record, got %+v (warnings %v)", recs, warns)
+	}
+	r := recs[0]
+	if r.Reason != "temporary_failure" || r.User != "joe@example.com" || r.IP != "198.51.100.10" || r.Method != "PLAIN" || r.Service != "submission" {
+		t.Errorf("got %+v", r)
+	}
+}
+
+// A summary names the last user its session tried: of the lines it may
+// absorb, its last one is that user's, even when another address's
+// session logged a line after it.
+func TestSummaryAbsorbsItsUsersLineLast(t *testing.T) {
+	c := newCounter()
+	var lines []item
+	for _, l := range []string{
+		"Nov 26 10:00:01 mx1 dovecot: auth-worker(304): pam(web,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+		"Nov 26 10:00:02 mx1 dovecot: auth-worker(305): pam(admin,203.0.113.9): pam_authenticate() failed: Authentication failure (password mismatch?)",
+		"Nov 26 10:00:03 mx1 dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<web>, method=PLAIN, rip=203.0.113.9, lip=192.0.2.1",
+	} {
+		lines = append(lines, parseItem(t, l))
+	}
+	for i := range lines {
+		c.count(&lines[i].ev, lines[i].host, lines[i].pid, lines[i].t)
+	}
+	gs := c.groups[addrKey{"mx1", "203.0.113.9"}]
+	if len(gs) != 2 || !gs[0].claimed || gs[0].user != "web" || gs[1].claimed {
+		t.Errorf("want web's line claimed and admin's not, got %+v %+v", gs[0], gs[1])
+	}
+}
+
+// parseItem parses one line as a worker does, for tests of the counter.
+func parseItem(t *testing.T, line string) item {
+	t.Helper()
+	cfg := testConfig()
+	w := newWorker(cfg)
+	j := &job{data: []byte(line + "\n"), ref: cfg.Now()}
+	w.block(j, "test.log", "")
+	if len(j.items) != 1 || !j.items[0].matched {
+		t.Fatalf("%s: not one recognised line: %+v", line, j.items)
+	}
+	return j.items[0]
 }

@@ -65,6 +65,12 @@ func parseDovecot(tag, msg []byte, ev *event) (matched bool) {
 	case hasPrefix(msg, "Debug: "):
 		ev.kind = kindIgnore
 		return true
+	case hasPrefix(msg, "auth client ") && bytes.HasSuffix(msg, []byte(" pending requests")):
+		// postfix hung up while dovecot still held its requests: postfix's
+		// "Connection lost to authentication server" warning, which names
+		// the address and user, counts each of them.
+		ev.kind = kindIgnore
+		return true
 	}
 	return authAttempt(msg, ev)
 }

@@ -14,12 +14,13 @@ import (
 type kind uint8
 
 const (
-	kindIgnore     kind = iota // recognised, and not an auth event (no auth attempts, TLS failures, ...)
-	kindAttempt                // one failed attempt: an auth-process, PAM or postfix SASL line
-	kindSummary                // a connection's failures: dovecot login summary
-	kindDisconnect             // postfix "disconnect from ... auth=S/T"
-	kindLogin                  // a successful login
-	kindBan                    // fail2ban banned or unbanned an address
+	kindIgnore       kind = iota // recognised, and not an auth event (no auth attempts, TLS failures, ...)
+	kindAttempt                  // one failed attempt: an auth-process, PAM or postfix SASL line
+	kindSummary                  // a connection's failures: dovecot login summary
+	kindDisconnect               // postfix "disconnect from ... auth=S/T"
+	kindLogin                    // a successful login
+	kindBan                      // fail2ban banned or unbanned an address
+	kindPassdbResult             // dovecot's exporter: a passdb's verdict, the reason of the attempt to come
 )
 
 // source tells which program's view of an attempt a line is, so that the
@@ -31,6 +32,7 @@ const (
 	srcDovecotAuth source = iota
 	srcPAM
 	srcPostfix
+	srcExporter // dovecot's event exporter
 	srcCount
 )
 

@@ -119,16 +119,25 @@ func postfixWarning(msg []byte, ev *event) bool {
 		ev.user = ev.str(why[i+len(", sasl_username="):])
 		why = why[:i]
 	}
+	ev.reason = "auth_failed"
 	switch {
-	case hasPrefix(why, "Connection lost to authentication server"),
-		hasPrefix(why, "Invalid authentication mechanism"):
-		// The server failed, or no credentials were checked.
+	case hasPrefix(why, "Connection lost to authentication server"):
+		if ev.user == "" {
+			// dovecot was gone before it had the client's username: no
+			// credentials were checked.
+			ev.kind = kindIgnore
+			return true
+		}
+		// postfix gave up waiting for dovecot (auth_failure_delay under
+		// load): the client did send its credentials.
+		ev.reason = "temporary_failure"
+	case hasPrefix(why, "Invalid authentication mechanism"):
+		// No credentials were checked.
 		ev.kind = kindIgnore
 		return true
 	}
 	ev.kind = kindAttempt
 	ev.src = srcPostfix
-	ev.reason = "auth_failed"
 	return ev.ip != ""
 }
 

@@ -32,9 +32,12 @@ and successful logins.
                 or after now when reading a stream)
   -tz ZONE      zone of stamps that carry none (default: $TZ, else local)
   -unmatched    also emit {"event":"unmatched","line":...} for dovecot and
-                postfix lines about auth that no rule understood
+                postfix lines about auth that no rule understood, and at the
+                end {"event":"coverage",...} for a log that cannot show every
+                attempt (dovecot's auth process logged nothing)
   -raw          keep each event's log line in "line" (clear passwords hidden)
-  -v            print counts of lines, events and unmatched lines at the end
+  -v            print counts of lines, events and unmatched lines at the end,
+                and what the log cannot show
 
 Example:
   mailcop-parse -since today /var/log/mail.log | jq -r 'select(.outcome=="failure") | .ip' | sort | uniq -c
@@ -88,13 +91,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	runErr := cli.EachInput(fs.Args(), stdin, func(in cli.Input) error {
 		return p.Read(in.R, in.Name, in.ModTime, w.Flush)
 	})
+	if runErr == nil {
+		runErr = p.Finish()
+	}
 	if err := w.Flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("write: %w", err)
 	}
 	if verbose {
-		s := p.Stats()
-		fmt.Fprintf(stderr, "%d lines, %d about auth, %d records: %d failed attempts, %d logins; %d unmatched, %d unusable\n",
-			s.Lines, s.Candidates, s.Records, s.Failures, s.Logins, s.Unmatched, s.Bad)
+		p.writeVerbose(stderr)
 	}
 	if runErr != nil {
 		return runErr

@@ -112,7 +112,7 @@ func trimCR(b []byte) []byte {
 // line handles one candidate line: a JSON record from mailcop-tail or
 // journalctl, or a plain log line.
 func (w *worker) line(line []byte, name, file string, lineNo func() int) {
-	if len(line) == 0 || line[0] != '{' {
+	if len(line) == 0 || line[0] != '{' || hasPrefix(line, exporterPrefix) {
 		if w.hasNUL(line, name, lineNo) {
 			return
 		}
@@ -178,6 +178,9 @@ func (w *worker) hasNUL(line []byte, name string, lineNo func() int) bool {
 
 // plain parses one log line: envelope, syslog tag, then the daemon's rules.
 func (w *worker) plain(line []byte, file string, extra []record.Field) {
+	if w.exporter(line, line, false, "", file, extra) {
+		return
+	}
 	env, msg, ok := w.clock.splitEnvelope(line)
 	t, frac := w.lastTime, w.lastFrac
 	if ok && !env.time.IsZero() {
@@ -199,6 +202,9 @@ func (w *worker) plain(line []byte, file string, extra []record.Field) {
 		}
 		// dovecot's own log files have no tag: "auth-worker(12): ..."
 		tag, rest = nil, msg
+	}
+	if js, ok := exporterInLog(tag, rest); ok && w.exporter(line, js, true, env.host, file, extra) {
+		return
 	}
 	w.message(line, t, frac, env.host, file, tag, pid, rest, extra)
 }
@@ -301,6 +307,9 @@ func (w *worker) journal(msg []byte) {
 		w.lastTime, w.lastFrac = t, frac
 	}
 	if tag == nil {
+		return
+	}
+	if js, ok := exporterInLog(tag, msg); ok && w.exporter(msg, js, true, host, "", nil) {
 		return
 	}
 	w.message(msg, t, frac, host, "", tag, pid, msg, nil)

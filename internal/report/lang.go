@@ -35,6 +35,7 @@ type msgs struct {
 	colShared, sharedNote           string
 	noGeo, hashesNote, coverageNote string
 	coverage                        func(n int64) string
+	blind                           func(hosts string) string
 
 	// Column heads.
 	colTime, colAccount, colAddress, colCountry, colService, colWhy string
@@ -119,6 +120,17 @@ var english = &msgs{
 	coverageNote:  "Run mailcop-parse -unmatched on the log to see them all. For example:",
 	coverage: func(n int64) string {
 		return plural(n, "line", "lines") + " about authentication not understood by mailcop-parse."
+	},
+	blind: func(hosts string) string {
+		subject := "The log"
+		if hosts != "" {
+			subject += " of " + hosts
+		}
+		return subject + " has lines of dovecot's login processes and none of its auth process: " +
+			"the failed attempts of a session that ends in a login are not logged, and cannot be counted " +
+			"(a brute force that guesses right within one connection looks like a clean login). " +
+			"In dovecot's configuration, auth_verbose = yes makes dovecot log each of them, and so does " +
+			"any auth_verbose_passwords other than no (sha1:6 also gives each attempt's password hash prefix)."
 	},
 
 	colTime: "TIME", colAccount: "ACCOUNT", colAddress: "ADDRESS", colCountry: "COUNTRY", colService: "SERVICE",
@@ -210,6 +222,17 @@ var french = &msgs{
 	noGeo:         "Ni pays ni opérateur dans les enregistrements : ajoutez mailcop-geo au pipeline.",
 	hashesNote:    "Un client qui renvoie sans cesse le même mauvais mot de passe est un téléphone ou un logiciel de messagerie resté sur un ancien mot de passe, pas un attaquant.",
 	coverageNote:  "Lancez mailcop-parse -unmatched sur le journal pour les voir toutes. Par exemple :",
+	blind: func(hosts string) string {
+		subject := "Le journal"
+		if hosts != "" {
+			subject += " de " + hosts
+		}
+		return subject + " contient des lignes des processus de connexion de dovecot et aucune de son processus d'authentification : " +
+			"les tentatives échouées d'une session qui finit par une connexion réussie n'y figurent pas et ne peuvent être comptées " +
+			"(une attaque par force brute qui trouve le mot de passe en une seule connexion ressemble à une connexion normale). " +
+			"Dans la configuration de dovecot, auth_verbose = yes les fait journaliser une à une, de même que " +
+			"toute valeur de auth_verbose_passwords autre que no (sha1:6 donne en plus le début de l'empreinte de chaque mot de passe essayé)."
+	},
 	coverage: func(n int64) string {
 		if n <= 1 {
 			return pluralFR(n, "ligne", "") + " d'authentification non comprise par mailcop-parse."

@@ -128,10 +128,30 @@ func (s *stats) summary(m *msgs, host string) *summary {
 		add(s.banSection(m))
 		add(s.notBannedSection(m))
 	}
-	if s.unmatched > 0 {
-		add(&section{title: m.secCoverage, notes: []string{m.coverage(s.unmatched), m.coverageNote}, pre: s.unmatchedEx})
+	if s.unmatched > 0 || len(s.blind) > 0 {
+		sec := &section{title: m.secCoverage}
+		if len(s.blind) > 0 {
+			sec.notes = append(sec.notes, m.blind(blindHosts(s.blind)))
+		}
+		if s.unmatched > 0 {
+			sec.notes = append(sec.notes, m.coverage(s.unmatched), m.coverageNote)
+			sec.pre = s.unmatchedEx
+		}
+		add(sec)
 	}
 	return sum
+}
+
+// blindHosts names the hosts of coverage records, as the log wrote them
+// (made safe): "" when the log named none.
+func blindHosts(hosts []string) string {
+	var named []string
+	for _, h := range hosts {
+		if h != "" {
+			named = append(named, clip(h, clipNarrow))
+		}
+	}
+	return strings.Join(named, ", ")
 }
 
 func (s *stats) distinctIPs() int64 {

@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ type stats struct {
 	unmatched   int64
 	unmatchedEx []string
 	warnings    []string // -warnings: what the stages upstream said, made safe
+	blind       []string // hosts whose log cannot show every attempt (mailcop-parse's coverage records)
 
 	tstr string // the last time string parsed, and its value
 	tval time.Time
@@ -65,6 +67,7 @@ type stats struct {
 type ipStat struct {
 	ip       string
 	attempts int64
+	outage   int64 // of attempts, those the auth service failed to judge
 	users    int64 // distinct accounts tried
 	net      string
 	country  string // key into countries, "" when unknown
@@ -76,6 +79,7 @@ type ipStat struct {
 type userStat struct {
 	name     string
 	attempts int64
+	outage   int64 // of attempts, those the auth service failed to judge
 	ips      int64 // distinct addresses that tried it
 	exists   int8  // 0 unknown, -1 only unknown_user seen, 1 proven
 }
@@ -179,6 +183,9 @@ type login struct {
 // maxListed bounds the logins kept for the summary.
 const maxListed = 1000
 
+// maxBlind bounds the hosts named in the coverage section.
+const maxBlind = 100
+
 func newStats(loc *time.Location, top int) *stats {
 	return &stats{
 		loc:       loc,
@@ -230,6 +237,12 @@ func (s *stats) add(r *record.Record) (login, bool) {
 			}
 			v, _ := r.Get("restored")
 			b.restored = v == "true"
+		}
+	case "coverage":
+		// Said once per host at the end of mailcop-parse's input; it has
+		// no time and is no event of the period.
+		if r.Reason == "auth_not_logged" && len(s.blind) < maxBlind && !slices.Contains(s.blind, r.Host) {
+			s.blind = append(s.blind, strings.Clone(r.Host))
 		}
 	case "unmatched":
 		s.note(r)
@@ -290,6 +303,10 @@ func (s *stats) failure(r *record.Record) {
 
 	ipi := s.ip(r)
 	ui := s.user(r.User)
+	// An attempt the auth service failed to judge (postfix gave up
+	// waiting for dovecot) is counted, but is no evidence against a later
+	// login: an outage must not make a user's retries look like guessing.
+	outage := r.Reason == "temporary_failure"
 	if ipi >= 0 {
 		key := uint64(h.id)<<32 | uint64(ipi)
 		if _, ok := s.hostIPs[key]; !ok {
@@ -299,22 +316,28 @@ func (s *stats) failure(r *record.Record) {
 		s.ips[ipi].attempts = sat(s.ips[ipi].attempts, n)
 		nt := s.nets[s.ips[ipi].net]
 		nt.attempts = sat(nt.attempts, n)
+		if outage {
+			s.ips[ipi].outage = sat(s.ips[ipi].outage, n)
+		}
 	}
 	if ui >= 0 {
 		u := &s.users[ui]
 		u.attempts = sat(u.attempts, n)
+		if outage {
+			u.outage = sat(u.outage, n)
+		}
 		switch {
 		case r.Reason == "password_mismatch":
 			u.exists = 1
 		case r.Reason == "unknown_user" && u.exists == 0:
 			u.exists = -1
 		}
-		if r.ASN != 0 {
+		if r.ASN != 0 && !outage {
 			k := uint64(ui)<<32 | uint64(uint32(r.ASN))
 			s.userAS[k] = sat(s.userAS[k], n)
 		}
 	}
-	if ipi >= 0 && ui >= 0 {
+	if ipi >= 0 && ui >= 0 && !outage {
 		key := uint64(ipi)<<32 | uint64(ui)
 		if _, ok := s.pairs[key]; !ok {
 			s.ips[ipi].users++
@@ -423,7 +446,7 @@ func (s *stats) success(r *record.Record) login {
 	}
 	key := uint64(ipi)<<32 | uint64(ui)
 	switch {
-	case ipi >= 0 && s.ips[ipi].attempts > 0:
+	case ipi >= 0 && s.ips[ipi].attempts > s.ips[ipi].outage:
 		ip := &s.ips[ipi]
 		var pair int64
 		if ui >= 0 {
@@ -433,18 +456,19 @@ func (s *stats) success(r *record.Record) login {
 		if pair > 0 {
 			others--
 		}
-		l.n = ip.attempts
+		failed := ip.attempts - ip.outage
+		l.n = failed
 		switch {
-		case others == 0 && pair == ip.attempts && s.hashes[key].stale(pair):
+		case others == 0 && pair == failed && s.hashes[key].stale(pair):
 			l.class = classStale
-		case ip.attempts <= 2:
+		case failed <= 2:
 			l.class = classTypo
-		case pair == ip.attempts:
+		case pair == failed:
 			l.class = classBrute
 		default:
 			l.class, l.m = classSpray, others
 		}
-	case ui >= 0 && s.users[ui].attempts > 0:
+	case ui >= 0 && s.users[ui].attempts > s.users[ui].outage:
 		u := &s.users[ui]
 		if n := s.userAS[uint64(ui)<<32|uint64(uint32(r.ASN))]; r.ASN != 0 && n > 0 {
 			l.class, l.n, l.asn = classAS, n, r.ASN
@@ -457,7 +481,7 @@ func (s *stats) success(r *record.Record) login {
 			return login{}
 		}
 		s.targets[target{ip: strings.Clone(r.IP), user: strings.Clone(r.User)}] = true
-		l.class, l.n, l.m = classTarget, u.attempts, u.ips
+		l.class, l.n, l.m = classTarget, u.attempts-u.outage, u.ips
 	}
 	if l.class == classNone {
 		return l

@@ -210,6 +210,13 @@ func TestClassify(t *testing.T) {
 		{"as", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classAS},
 		{"as-other-account", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
 		{"target", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64511), classTarget},
+		// postfix gave up on dovecot: retries during an outage are no guessing.
+		{"outage", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 64500), classNone},
+		{"outage-other-address", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
+		{"outage-then-typo", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 6) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) +
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
+		{"outage-beside-brute", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 5) +
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,5 +331,42 @@ func TestTotalsSaturate(t *testing.T) {
 		if mode == "-tz=UTC" && !bytes.Contains(out, []byte("9223372036854775807 failed attempts from 1 address against 2 accounts")) {
 			t.Errorf("%s: the total is not held at 2^63-1:\n%s", mode, out)
 		}
+	}
+}
+
+// mailcop-parse -unmatched ends with a coverage record for a host whose
+// log cannot show the failures of a session that ends in a login: the
+// report (and so the daily mail) says so, and names the settings.
+func TestCoverageBlind(t *testing.T) {
+	in := `{"time":"2026-11-25T10:00:00+00:00","host":"mx1","daemon":"dovecot","service":"imap","event":"auth","outcome":"success","user":"joe","ip":"192.0.2.1"}
+{"host":"mx1","daemon":"dovecot","event":"coverage","reason":"auth_not_logged"}
+{"host":"mx\u001b[31m2","daemon":"dovecot","event":"coverage","reason":"auth_not_logged"}
+`
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"Parser coverage", "The log of mx1, mx\\x1b[31m2 has lines of dovecot's login processes", "auth_verbose = yes", "auth_verbose_passwords other than no", "sha1:6"}},
+		{[]string{"-lang", "fr"}, []string{"Couverture de l'analyse", "Le journal de mx1, mx\\x1b[31m2", "auth_verbose = yes"}},
+		{[]string{"-mail", "-to", "root@example.com"}, []string{"Parser coverage", "auth_verbose = yes", "<p style=\"margin:0 0 6px 0;color:#59636e\">The log of mx1"}},
+	} {
+		out, errs, code := run(tt.args, strings.NewReader(in))
+		if code != 0 || errs != "" {
+			t.Fatalf("%q: exit %d, stderr %q", tt.args, code, errs)
+		}
+		flat := strings.Join(strings.Fields(string(out)), " ") // the text is wrapped
+		for _, w := range tt.want {
+			if !strings.Contains(flat, w) {
+				t.Errorf("%q: output lacks %q:\n%s", tt.args, w, out)
+			}
+		}
+		if bytes.Contains(out, []byte("\x1b")) {
+			t.Errorf("%q: an escape reached the output", tt.args)
+		}
+	}
+	// Without coverage records, no such note.
+	out, _, _ := run(nil, strings.NewReader(strings.SplitAfter(in, "\n")[0]))
+	if strings.Contains(string(out), "auth_verbose") {
+		t.Errorf("note without a coverage record:\n%s", out)
 	}
 }

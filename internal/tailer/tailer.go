@@ -20,6 +20,7 @@ import (
 
 const usage = `usage: mailcop-tail [-f] [-a | -n N] [-state FILE] [FILE...]
        mailcop-tail -journal [-unit UNIT]... [-f] [-a | -n N] [-state FILE]
+       mailcop-tail -listen http://127.0.0.1:PORT/ | -listen unix:PATH
 
 Writes each line of the mail logs as one JSON record, {"file":...,"line":...},
 for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
@@ -39,6 +40,10 @@ for mailcop-parse. Without FILEs it reads those of /var/log/mail.log,
                written unchanged
   -unit UNIT   with -journal, only the entries of this systemd unit
                (repeatable)
+  -listen ADDR receive dovecot's event exporter until stopped, each event
+               written as a line: http://127.0.0.1:PORT/ for 2.3's http-post
+               driver (loopback addresses only), unix:PATH for 2.4's unix
+               driver (a socket of mode 0660)
 
 A line that is not valid UTF-8 keeps its exact bytes in "line_b64" (base64);
 its "line" has U+FFFD in their place. Empty lines are skipped, and so are
@@ -57,6 +62,7 @@ type config struct {
 	journal bool
 	units   []string
 	files   []string
+	listen  listenTarget // -listen; its network is "" without it
 }
 
 // Run is mailcop-tail.
@@ -64,6 +70,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("mailcop-tail", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := config{lastN: -1}
+	var listenAddr string
 	fs.BoolVar(&cfg.follow, "f", false, "follow")
 	fs.BoolVar(&cfg.all, "a", false, "read the rotated logs first")
 	fs.Func("n", "start at the last `N` lines", func(s string) error {
@@ -83,12 +90,18 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cfg.units = append(cfg.units, s)
 		return nil
 	})
+	fs.StringVar(&listenAddr, "listen", "", "receive dovecot's events at `ADDR`")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return err
 	}
 	cfg.files = fs.Args()
 	if err := cfg.check(); err != nil {
 		return err
+	}
+	if listenAddr != "" {
+		if err := cfg.checkListen(listenAddr); err != nil {
+			return err
+		}
 	}
 
 	// The only stage that runs for long: SIGINT and SIGTERM end it
@@ -112,9 +125,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	var err error
-	if cfg.journal {
+	switch {
+	case cfg.listen.network != "":
+		err = t.runListen(ctx)
+	case cfg.journal:
 		err = t.runJournal(ctx)
-	} else {
+	default:
 		err = t.runFiles(ctx)
 	}
 	if ferr := t.out.flush(); err == nil && ferr != nil {
