@@ -32,6 +32,9 @@ import (
 const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
                       [-lang en|fr] [-top n] [-tz zone] [-host name]
                       [-match word] [-color auto|always|never] [file ...]
+       mailcop-report -alert [-learn] [-state-dir dir] [-to addr,...] [-from addr]
+                      [-notify 'cmd arg...'] [-quiet d] [-gather d] [-lang en|fr]
+                      [-tz zone] [-host name] [file ...]
 
 Mailcop-report reads auth records (one JSON object per line, as
 mailcop-parse and mailcop-geo write them) from the files, or standard
@@ -63,6 +66,24 @@ and how many auth lines mailcop-parse did not understand.
                 with -live, their logins too
   -color when   auto (default), always or never
 
+  -alert        watch: judge each login against the recent failures and
+                the account's history of logins, and send those worth an
+                alarm by mail (sendmail -t) to -to, and to -notify, within
+                a minute; a burst goes out as one mail
+  -learn        with -alert: learn the histories from the input (the
+                rotated logs, mailcop-tail -a), alarm for nothing
+  -state-dir d  where -alert keeps its state, watch.ndjson (default
+                $MAILCOP_STATE_DIR, else /var/lib/mailcop)
+  -notify cmd   with -alert: also run cmd (words split at spaces, no
+                shell) for each alarm, the alarm as one JSON object on
+                its standard input
+  -quiet d      with -alert: the same account and address alarm at most
+                once in d (default 24h)
+  -gather d     with -alert: how long the first alarm waits for others
+                to share its mail (default 10s)
+  -sendmail cmd with -alert: the mail command, run as cmd -t -oi
+                (default $MAILCOP_SENDMAIL, else sendmail)
+
 Records that are not JSON objects are reported with their file and line,
 skipped, and make the exit status 1.
 
@@ -80,6 +101,7 @@ type config struct {
 	colour bool
 	to     []*mail.Address
 	from   *mail.Address
+	alert  *alertConfig
 }
 
 // Hooks for tests: the clock and the random source of -mail's Date,
@@ -105,6 +127,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cfg, files, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.alert != nil {
+		return runAlert(ctx, cfg, files, stdin, stderr)
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	s := newStats(cfg.loc, cfg.top)
@@ -210,6 +235,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	host := fs.String("host", "", "the server's `name` in the title")
 	match := fs.String("match", "", "only records matching `word`")
 	colour := fs.String("color", "auto", "colour `when`: auto, always or never")
+	alertMode := fs.Bool("alert", false, "watch: mail the logins worth an alarm")
+	learn := fs.Bool("learn", false, "with -alert: learn the histories, alarm for nothing")
+	stateDir := fs.String("state-dir", "", "`dir` of -alert's state")
+	notify := fs.String("notify", "", "`command` run for each alarm")
+	quiet := fs.Duration("quiet", 24*time.Hour, "one alarm per account and address per `duration`")
+	gather := fs.Duration("gather", 10*time.Second, "how long an alarm waits for others (`duration`)")
+	sendmail := fs.String("sendmail", "", "the mail `command`")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return nil, nil, err
 	}
@@ -218,14 +250,17 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	for _, m := range []struct {
 		on   bool
 		name string
-	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}} {
+	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}, {*alertMode, "alert"}} {
 		if m.on {
 			modes++
 			cfg.mode = m.name
 		}
 	}
 	if modes > 1 {
-		return nil, nil, cli.Usagef(usage, "-live, -html and -mail exclude each other")
+		return nil, nil, cli.Usagef(usage, "-live, -html, -mail and -alert exclude each other")
+	}
+	if cfg.mode != "alert" && (*learn || *stateDir != "" || *notify != "" || *sendmail != "") {
+		return nil, nil, cli.Usagef(usage, "-learn, -state-dir, -notify and -sendmail go with -alert")
 	}
 	switch *lang {
 	case "en":
@@ -261,17 +296,27 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	default:
 		return nil, nil, cli.Usagef(usage, "-color %q: want auto, always or never", *colour)
 	}
-	if cfg.mode != "mail" {
+	if cfg.mode != "mail" && cfg.mode != "alert" {
 		if *to != "" || *from != "" {
-			return nil, nil, cli.Usagef(usage, "-to and -from go with -mail")
+			return nil, nil, cli.Usagef(usage, "-to and -from go with -mail and -alert")
 		}
 		return cfg, fs.Args(), nil
 	}
 	if *to == "" {
 		*to = getenv("MAILCOP_TO")
 	}
+	if cfg.mode == "alert" {
+		ac, err := alertFlags(*learn, *stateDir, *notify, *sendmail, *quiet, *gather, strings.TrimSpace(*to) != "")
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.alert = ac
+		if ac.sendmail == nil {
+			return cfg, fs.Args(), nil
+		}
+	}
 	if strings.TrimSpace(*to) == "" {
-		return nil, nil, cli.Usagef(usage, "-mail: no recipient: give -to or set MAILCOP_TO")
+		return nil, nil, cli.Usagef(usage, "-%s: no recipient: give -to or set MAILCOP_TO", cfg.mode)
 	}
 	var err error
 	if cfg.to, err = parseAddresses(*to); err != nil {
