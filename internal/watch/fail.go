@@ -4,25 +4,26 @@ import (
 	"slices"
 )
 
-// key is an address, a network or an account's hash, in 16 bytes.
-type key [16]byte
+// key is an IPv4 address, an IPv6 /64, a network or an account's hash,
+// in 8 bytes: each table holds one kind only.
+type key uint64
 
-// fails is what a table keeps per key: about 60 bytes, so that a million
+// fails is what a table keeps per key: 40 bytes, so that a million
 // attackers fit in the budget. The accounts (or, per account, the
 // addresses) and the password hashes are kept as 32-bit hashes, the
 // first few of each, with how many there were in all.
 type fails struct {
-	last      int64 // Unix time of the latest failure
+	last      uint32 // Unix time of the latest failure (good until 2106)
 	attempts  uint32
 	hashed    uint32 // attempts that carried a password hash
-	who       [4]uint32
-	pw        [4]uint32
-	nAccounts uint16 // distinct values in who, counted up to the first 4, then estimated upwards
+	who       [3]uint32
+	pw        [3]uint32
+	nAccounts uint16 // distinct values in who, counted up to the first 3, then estimated upwards
 	nPw       uint16
 }
 
 func (f *fails) add(t int64, n, who, pw uint32) {
-	f.last = max(f.last, t)
+	f.last = max(f.last, uint32(max(t, 0)))
 	f.attempts = satAdd(f.attempts, n)
 	if who != 0 && addSmall(&f.who, who) {
 		f.nAccounts = min(f.nAccounts+1, 0xffff)
@@ -38,7 +39,7 @@ func (f *fails) add(t int64, n, who, pw uint32) {
 // addSmall adds v to a small set and reports whether it was new. Once
 // the set is full every value not in it counts as new: the count then
 // says "at least", which is what the rules ask.
-func addSmall(set *[4]uint32, v uint32) bool {
+func addSmall(set *[3]uint32, v uint32) bool {
 	for i, x := range set {
 		switch x {
 		case v:
@@ -78,71 +79,104 @@ func (f *fails) stale() bool {
 // said nothing of them.
 func (f *fails) guesses() int64 { return int64(f.nPw) }
 
-// failTable is a bounded map of failures. Past its size it forgets the
+// counter is what the (account, AS) table keeps: 8 bytes.
+type counter struct {
+	last     uint32
+	attempts uint32
+}
+
+func (f fails) at() uint32   { return f.last }
+func (c counter) at() uint32 { return c.last }
+
+// table is a bounded map of failures. Past its size it forgets the
 // oldest quarter: memory stays fixed whatever the attackers do.
-type failTable struct {
-	m      map[key]fails // values, not pointers: no allocation per entry
+type table[V interface{ at() uint32 }] struct {
+	m      map[key]V // values, not pointers: no allocation per entry
 	max    int
-	cutoff int64 // failures before it are forgotten, even before expire runs
+	cutoff uint32 // failures before it are forgotten, even before expire runs
 }
 
-func newFailTable(limit int) *failTable {
-	return &failTable{m: map[key]fails{}, max: max(limit, 16)}
+type failTable = table[fails]
+
+func newTable[V interface{ at() uint32 }](limit int) *table[V] {
+	return &table[V]{m: map[key]V{}, max: max(limit, 16)}
 }
 
-// get returns a copy of k's failures, nil when it has none still recent.
-func (t *failTable) get(k key) *fails {
-	f, ok := t.m[k]
-	if !ok || f.last < t.cutoff {
+// get returns a copy of k's entry, nil when it has none still recent.
+func (t *table[V]) get(k key) *V {
+	v, ok := t.m[k]
+	if !ok || v.at() < t.cutoff {
 		return nil
 	}
-	return &f
+	return &v
 }
 
-func (t *failTable) add(k key, at int64, n, who, pw uint32) {
-	f, ok := t.m[k]
+// update changes k's entry, making room for it first when it is new.
+func (t *table[V]) update(k key, fn func(*V)) {
+	v, ok := t.m[k]
 	if !ok && len(t.m) >= t.max {
 		t.shrink()
 	}
-	f.add(at, n, who, pw)
-	t.m[k] = f
+	fn(&v)
+	t.m[k] = v
+}
+
+func addFailure(t *failTable, k key, at int64, n, who, pw uint32) {
+	t.update(k, func(f *fails) { f.add(at, n, who, pw) })
 }
 
 // expire forgets what failed last before the cutoff.
-func (t *failTable) expire(cutoff int64) {
-	t.cutoff = cutoff
-	for k, f := range t.m {
-		if f.last < cutoff {
-			delete(t.m, k)
-		}
-	}
+func (t *table[V]) expire(before int64) {
+	t.cutoff = uint32(max(before, 0))
+	t.keep(func(v V) bool { return v.at() >= t.cutoff })
 }
 
 // shrink forgets the oldest quarter of the table, found from a sample
 // of its times.
-func (t *failTable) shrink() {
-	sample := make([]int64, 0, 1024)
-	for _, f := range t.m {
-		sample = append(sample, f.last)
+func (t *table[V]) shrink() {
+	sample := make([]uint32, 0, 1024)
+	for _, v := range t.m {
+		sample = append(sample, v.at())
 		if len(sample) == cap(sample) {
 			break
 		}
 	}
 	slices.Sort(sample)
 	cutoff := sample[len(sample)/4]
-	for k, f := range t.m {
-		if f.last <= cutoff {
-			delete(t.m, k)
-		}
-	}
+	t.keep(func(v V) bool { return v.at() > cutoff })
 	if len(t.m) >= t.max {
 		// All of one age: forget any quarter.
 		n := t.max / 4
-		for k := range t.m {
-			if n--; n < 0 {
-				break
-			}
-			delete(t.m, k)
+		t.keep(func(V) bool { n--; return n < 0 })
+	}
+}
+
+// keep keeps the entries keep accepts, in a new map when it forgets
+// many: a map that deletes a lot fills with tombstones, and its lookups
+// slow down several times over.
+func (t *table[V]) keep(keep func(V) bool) {
+	drop := 0
+	for _, v := range t.m {
+		if !keep(v) {
+			drop++
 		}
 	}
+	if drop == 0 {
+		return
+	}
+	if drop < len(t.m)/8 {
+		for k, v := range t.m {
+			if !keep(v) {
+				delete(t.m, k)
+			}
+		}
+		return
+	}
+	m := make(map[key]V, len(t.m)-drop)
+	for k, v := range t.m {
+		if keep(v) {
+			m[k] = v
+		}
+	}
+	t.m = m
 }

@@ -2,7 +2,7 @@ package watch
 
 import (
 	"bufio"
-	"encoding/hex"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ type stateLine struct {
 	// alarm
 	Account string    `json:"account,omitempty"`
 	IP      string    `json:"ip,omitempty"`
-	Time time.Time `json:"time,omitzero"`
+	Time    time.Time `json:"time,omitzero"`
 
 	// pending
 	Alert json.RawMessage `json:"alert,omitempty"`
@@ -119,19 +120,20 @@ func (e *Engine) write(w io.Writer, pending []json.RawMessage) error {
 	for _, t := range []struct {
 		name string
 		t    *failTable
-		addr bool
-	}{{"addr", e.addrs, true}, {"net", e.nets, true}, {"account_as", e.userAS, false}} {
+	}{{"addr", e.addrs}, {"net", e.nets}} {
 		for k, f := range t.t.m {
-			if f.last < t.t.cutoff || t.addr && f.attempts < 3 && f.nAccounts < 2 {
+			if f.last < t.t.cutoff || f.attempts < 3 && f.nAccounts < 2 {
 				continue
 			}
-			l := &stateLine{Type: "failures", Table: t.name, Key: hex.EncodeToString(k[:]),
-				Last: time.Unix(f.last, 0).UTC(), Attempts: f.attempts, Hashed: f.hashed,
-				Who: trimZeros(f.who[:]), Pw: trimZeros(f.pw[:]), Accounts: f.nAccounts, Guesses: f.nPw}
-			if t.addr {
-				l.Addr = keyString(k, t.name == "net")
-			}
-			put(l)
+			put(&stateLine{Type: "failures", Table: t.name, Key: strconv.FormatUint(uint64(k), 16),
+				Addr: keyString(k, t.name == "net"), Last: time.Unix(int64(f.last), 0).UTC(), Attempts: f.attempts,
+				Hashed: f.hashed, Who: trimZeros(f.who[:]), Pw: trimZeros(f.pw[:]), Accounts: f.nAccounts, Guesses: f.nPw})
+		}
+	}
+	for k, c := range e.userAS.m {
+		if c.last >= e.userAS.cutoff {
+			put(&stateLine{Type: "failures", Table: "account_as", Key: strconv.FormatUint(uint64(k), 16),
+				Last: time.Unix(int64(c.last), 0).UTC(), Attempts: c.attempts})
 		}
 	}
 	for k, t := range e.journal.m {
@@ -154,14 +156,18 @@ func trimZeros(v []uint32) []uint32 {
 // keyString shows an address table's key as the address or network it
 // stands for, for people reading the state with jq.
 func keyString(k key, isNet bool) string {
-	if isNet {
-		k[0] ^= 0xff
+	var a netip.Addr
+	if k>>32 == 1 {
+		a = netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)})
+	} else {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], uint64(k))
+		a = netip.AddrFrom16(b)
 	}
-	a := netip.AddrFrom16(k).Unmap()
-	if isNet {
+	switch {
+	case isNet:
 		return netString(a)
-	}
-	if a.Is6() {
+	case a.Is6():
 		p, _ := a.Prefix(64)
 		return p.String()
 	}
@@ -221,10 +227,11 @@ func (e *Engine) loadLine(l *stateLine, pending *[]json.RawMessage) error {
 			e.hist.m[h.User] = &h
 		}
 	case "failures":
-		raw, err := hex.DecodeString(l.Key)
-		if err != nil || len(raw) != 16 {
+		raw, err := strconv.ParseUint(l.Key, 16, 64)
+		if err != nil {
 			return errors.New("failures: bad key")
 		}
+		last := uint32(max(l.Last.Unix(), 0))
 		var t *failTable
 		switch l.Table {
 		case "addr":
@@ -232,11 +239,14 @@ func (e *Engine) loadLine(l *stateLine, pending *[]json.RawMessage) error {
 		case "net":
 			t = e.nets
 		case "account_as":
-			t = e.userAS
+			if len(e.userAS.m) < e.userAS.max {
+				e.userAS.m[key(raw)] = counter{last: last, attempts: l.Attempts}
+			}
+			return nil
 		default:
 			return fmt.Errorf("failures: unknown table %q", l.Table)
 		}
-		f := fails{last: l.Last.Unix(), attempts: l.Attempts, hashed: l.Hashed, nAccounts: l.Accounts, nPw: l.Guesses}
+		f := fails{last: last, attempts: l.Attempts, hashed: l.Hashed, nAccounts: l.Accounts, nPw: l.Guesses}
 		copy(f.who[:], l.Who)
 		copy(f.pw[:], l.Pw)
 		if len(t.m) < t.max {

@@ -9,6 +9,7 @@
 package watch
 
 import (
+	"encoding/binary"
 	"hash/fnv"
 	"net/netip"
 	"slices"
@@ -79,8 +80,8 @@ func Defaults() Config {
 		TravelSlack: 2 * time.Hour,
 		MaxAccounts: 100_000,
 		MaxPlaces:   32,
-		MaxAddrs:    1 << 20,
-		MaxPairs:    1 << 18,
+		MaxAddrs:    1 << 19,
+		MaxPairs:    1 << 17,
 	}
 }
 
@@ -133,7 +134,7 @@ type Engine struct {
 	addrs    *failTable // per address (IPv4) and per /64 (IPv6)
 	nets     *failTable // per /24 (IPv4) and /48 (IPv6)
 	accounts *failTable // per account: failures on it (Target)
-	userAS   *failTable // per (account, AS)
+	userAS   *table[counter] // per (account, AS)
 	hist     *histories
 	journal  journal
 	now      time.Time // the latest event's time: what "recent" is measured from
@@ -144,10 +145,10 @@ type Engine struct {
 func New(cfg Config) *Engine {
 	return &Engine{
 		cfg:      cfg,
-		addrs:    newFailTable(cfg.MaxAddrs),
-		nets:     newFailTable(max(cfg.MaxAddrs/4, 1024)),
-		accounts: newFailTable(cfg.MaxPairs),
-		userAS:   newFailTable(cfg.MaxPairs),
+		addrs:    newTable[fails](cfg.MaxAddrs),
+		nets:     newTable[fails](max(cfg.MaxAddrs/4, 1024)),
+		accounts: newTable[fails](cfg.MaxPairs),
+		userAS:   newTable[counter](cfg.MaxPairs),
 		hist:     newHistories(cfg.MaxAccounts, cfg.MaxPlaces),
 		journal:  journal{m: map[string]time.Time{}, max: 100_000},
 	}
@@ -181,9 +182,10 @@ func (e *Engine) Add(ev *Event) (Verdict, bool) {
 func (e *Engine) expire() {
 	e.swept = e.now
 	fail := e.now.Add(-e.cfg.Failures).Unix()
-	for _, t := range []*failTable{e.addrs, e.nets, e.accounts, e.userAS} {
+	for _, t := range []*failTable{e.addrs, e.nets, e.accounts} {
 		t.expire(fail)
 	}
+	e.userAS.expire(fail)
 	e.hist.expire(e.now.Add(-e.cfg.History))
 	e.journal.expire(e.now.Add(-journalKeep))
 }
@@ -200,8 +202,8 @@ func (e *Engine) failure(ev *Event) {
 		pw = hashString(ev.PwHash) | 1
 	}
 	if a, ok := parseAddr(ev.IP); ok {
-		e.addrs.add(addrKey(a), t, n, user, pw)
-		e.nets.add(netKey(a), t, n, user, pw)
+		addFailure(e.addrs, addrKey(a), t, n, user, pw)
+		addFailure(e.nets, netKey(a), t, n, user, pw)
 	}
 	if ev.User != "" {
 		var ip uint32
@@ -209,9 +211,12 @@ func (e *Engine) failure(ev *Event) {
 			ip = hashString(ev.IP) | 1
 		}
 		// For an account, "accounts" holds the addresses that tried it.
-		e.accounts.add(key64(uint64(user)), t, n, ip, 0)
+		addFailure(e.accounts, key(user), t, n, ip, 0)
 		if ev.ASN != 0 {
-			e.userAS.add(key64(uint64(user)<<32|uint64(uint32(ev.ASN))), t, n, 0, 0)
+			e.userAS.update(key(uint64(user)<<32|uint64(uint32(ev.ASN))), func(c *counter) {
+				c.last = max(c.last, uint32(max(t, 0)))
+				c.attempts = satAdd(c.attempts, n)
+			})
 		}
 	}
 }
@@ -247,7 +252,7 @@ func (e *Engine) judge(ev *Event) Verdict {
 		}
 	}
 	if fromAddr == nil && ev.ASN != 0 && ev.User != "" {
-		if f := e.userAS.get(key64(uint64(user)<<32 | uint64(uint32(ev.ASN)))); f != nil {
+		if f := e.userAS.get(key(uint64(user)<<32 | uint64(uint32(ev.ASN)))); f != nil {
 			v.Classes = append(v.Classes, AS)
 			if v.Attempts == 0 {
 				v.Attempts = int64(f.attempts)
@@ -256,7 +261,7 @@ func (e *Engine) judge(ev *Event) Verdict {
 		}
 	}
 	if fromAddr == nil && len(v.Classes) == 0 && ev.User != "" {
-		if f := e.accounts.get(key64(uint64(user))); f != nil {
+		if f := e.accounts.get(key(user)); f != nil {
 			v.Classes = append(v.Classes, Target)
 			v.Attempts, v.Addrs = int64(f.attempts), int64(f.nAccounts)
 		}
@@ -331,11 +336,12 @@ func parseAddr(s string) (netip.Addr, bool) {
 // addrKey is an IPv4 address, or an IPv6 address's /64: an IPv6 client
 // picks any address of its /64 at will, so the /64 is what one host is.
 func addrKey(a netip.Addr) key {
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		a = p.Addr()
+	b := a.As16()
+	if a.Is4() {
+		// 0:1::/32, reserved, never a /64 on the Internet.
+		return key(1<<32 | uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15]))
 	}
-	return key(a.As16())
+	return key(binary.BigEndian.Uint64(b[:8]))
 }
 
 // netKey is the network an attacker rotates in: an IPv4 /24, an IPv6 /48.
@@ -345,9 +351,7 @@ func netKey(a netip.Addr) key {
 		bits = 48
 	}
 	p, _ := a.Prefix(bits)
-	k := key(p.Addr().As16())
-	k[0] ^= 0xff // never equal to an address's key
-	return k
+	return addrKey(p.Addr())
 }
 
 func netString(a netip.Addr) string {
@@ -357,12 +361,4 @@ func netString(a netip.Addr) string {
 	}
 	p, _ := a.Prefix(bits)
 	return p.String()
-}
-
-func key64(v uint64) key {
-	var k key
-	for i := range 8 {
-		k[i] = byte(v >> (8 * i))
-	}
-	return k
 }
