@@ -85,8 +85,12 @@ var watchFrench = &watchMsgs{
 	whyTravel: func(country, from string, after time.Duration, km int) string {
 		return fmt.Sprintf("depuis %s %s après une connexion depuis %s, à %d km : plus vite que tout voyage", country, duration(after, "fr"), from, km)
 	},
-	whyNewAS: func(asn int) string { return fmt.Sprintf("première connexion depuis l'AS%d, un réseau nouveau pour ce compte", asn) },
-	guesses:  func(n int64) string { return " (" + pluralFR(n, "mot de passe différent", "mots de passe différents") + ")" },
+	whyNewAS: func(asn int) string {
+		return fmt.Sprintf("première connexion depuis l'AS%d, un réseau nouveau pour ce compte", asn)
+	},
+	guesses: func(n int64) string {
+		return " (" + pluralFR(n, "mot de passe différent", "mots de passe différents") + ")"
+	},
 }
 
 func (m *msgs) watch() *watchMsgs {

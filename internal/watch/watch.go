@@ -131,9 +131,9 @@ func (v *Verdict) Alarm() bool { return v.Class().Alarm() }
 // Engine holds the recent failures and the histories.
 type Engine struct {
 	cfg      Config
-	addrs    *failTable // per address (IPv4) and per /64 (IPv6)
-	nets     *failTable // per /24 (IPv4) and /48 (IPv6)
-	accounts *failTable // per account: failures on it (Target)
+	addrs    *failTable      // per address (IPv4) and per /64 (IPv6)
+	nets     *failTable      // per /24 (IPv4) and /48 (IPv6)
+	accounts *failTable      // per account: failures on it (Target)
 	userAS   *table[counter] // per (account, AS)
 	hist     *histories
 	journal  journal
