@@ -129,6 +129,12 @@ func (hs *histories) expire(cutoff time.Time) {
 	}
 }
 
+// usedNet reports whether user's history holds a login from net.
+func (hs *histories) usedNet(user, net string) bool {
+	h := hs.m[user]
+	return h != nil && slices.ContainsFunc(h.Places, func(p Place) bool { return p.Net == net })
+}
+
 // mature reports whether the history is long enough for "never used" to
 // mean something: a new account is not suspicious.
 func (h *History) mature(cfg Config, now time.Time) bool {

@@ -244,7 +244,9 @@ func (e *Engine) judge(ev *Event) Verdict {
 		default:
 			v.Classes = append(v.Classes, Spray)
 		}
-	case okAddr:
+	case okAddr && !e.hist.usedNet(ev.User, placeOf(ev).Net):
+		// A network the account already uses is its owner's ISP, which
+		// an attacker may share (CGNAT, a hosting provider's range).
 		if nf := e.nets.get(netKey(a)); nf != nil && nf.others(user) > 0 && nf.attempts > 2 {
 			v.Classes = append(v.Classes, Network)
 			v.Attempts, v.Accounts, v.Guesses = int64(nf.attempts), nf.others(user), nf.guesses()
