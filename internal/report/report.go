@@ -27,6 +27,7 @@ import (
 
 	"github.com/mailcop/mailcop/internal/cli"
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr]]
@@ -135,7 +136,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	s := newStats(cfg.loc, cfg.top)
 	var lv *live
 	if cfg.mode == "live" {
-		lv = &live{w: out, s: s, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
+		lv = &live{w: out, eng: watch.New(watch.Defaults()), loc: cfg.loc, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
 	}
 	bad := 0
 	err = cli.EachInput(files, stdin, func(in cli.Input) error {

@@ -75,9 +75,14 @@ func (f *fails) stale() bool {
 	return f.attempts >= 2 && f.hashed == f.attempts && f.nPw == 1
 }
 
-// guesses is how many distinct wrong passwords were sent, 0 when the log
-// said nothing of them.
-func (f *fails) guesses() int64 { return int64(f.nPw) }
+// guesses is how many distinct wrong passwords were sent, 0 unless the
+// log gave the hash of every one.
+func (f *fails) guesses() int64 {
+	if f.hashed != f.attempts {
+		return 0
+	}
+	return int64(f.nPw)
+}
 
 // counter is what the (account, AS) table keeps: 8 bytes.
 type counter struct {

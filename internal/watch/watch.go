@@ -159,7 +159,10 @@ func (e *Engine) Now() time.Time { return e.now }
 
 // Add takes an event into account. For a login it returns the verdict
 // on it, judged on what came before; the login then joins the account's
-// history.
+// history, unless failures made it an alarm: an attacker's login must not
+// make its country or network the account's own. (A login alarming only
+// for a new place is learnt: the alarm went out, and a traveller's next
+// logins from there are not news.)
 func (e *Engine) Add(ev *Event) (Verdict, bool) {
 	if ev.Time.After(e.now) {
 		e.now = ev.Time
@@ -172,7 +175,7 @@ func (e *Engine) Add(ev *Event) (Verdict, bool) {
 		return Verdict{}, false
 	}
 	v := e.judge(ev)
-	if ev.User != "" {
+	if ev.User != "" && !slices.ContainsFunc(v.Classes, func(c Class) bool { return c >= AS && c <= Spray }) {
 		e.hist.add(ev, placeOf(ev))
 	}
 	return v, true
@@ -196,7 +199,10 @@ func (e *Engine) failure(ev *Event) {
 		n = uint32(min(ev.Attempts, 1<<30))
 	}
 	t := ev.Time.Unix()
-	user := hashString(ev.User)
+	var user uint32 // no account named: none counted
+	if ev.User != "" {
+		user = hashString(ev.User) | 1
+	}
 	pw := uint32(0)
 	if ev.PwHash != "" {
 		pw = hashString(ev.PwHash) | 1
@@ -224,7 +230,7 @@ func (e *Engine) failure(ev *Event) {
 // judge applies the rules to a login.
 func (e *Engine) judge(ev *Event) Verdict {
 	var v Verdict
-	user := hashString(ev.User)
+	user := hashString(ev.User) | 1
 	a, okAddr := parseAddr(ev.IP)
 	var fromAddr *fails
 	if okAddr {
@@ -239,7 +245,7 @@ func (e *Engine) judge(ev *Event) Verdict {
 			v.Classes = append(v.Classes, Stale)
 		case fromAddr.attempts <= 2:
 			v.Classes = append(v.Classes, Typo)
-		case others == 0:
+		case others == 0 && slices.Contains(fromAddr.who[:], user):
 			v.Classes = append(v.Classes, Brute)
 		default:
 			v.Classes = append(v.Classes, Spray)
