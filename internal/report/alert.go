@@ -115,8 +115,9 @@ type watcher struct {
 	since   time.Time // when the oldest pending alarm arrived
 	retryAt time.Time
 	backoff time.Duration
-	dirty   bool
-	saved   time.Time
+	dirty    bool
+	saved    time.Time
+	saveTook time.Duration // a big state is saved less often: at most 5% of the time
 }
 
 // runAlert is mailcop-report -alert (and -alert -learn).
@@ -299,7 +300,7 @@ func (w *watcher) tick(final bool) {
 	if len(w.pending) > 0 && (final || now.Sub(w.since) >= w.ac.gather && !now.Before(w.retryAt)) {
 		w.deliver(now, final)
 	}
-	if w.dirty && (final || now.Sub(w.saved) >= 2*time.Second) {
+	if w.dirty && (final || now.Sub(w.saved) >= max(2*time.Second, 20*w.saveTook)) {
 		if err := w.save(); err != nil {
 			fmt.Fprintf(w.stderr, "warning: %v\n", err)
 		}
@@ -312,9 +313,12 @@ func (w *watcher) save() error {
 		b, _ := json.Marshal(a)
 		raw = append(raw, b)
 	}
+	start := time.Now()
 	w.saved = alertNow()
 	w.dirty = false
-	return w.eng.Save(w.ac.stateDir, raw)
+	err := w.eng.Save(w.ac.stateDir, raw)
+	w.saveTook = time.Since(start)
+	return err
 }
 
 // deliver sends the pending alarms as one mail, and each to the notify
