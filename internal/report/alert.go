@@ -111,10 +111,10 @@ type watcher struct {
 	eng    *watch.Engine
 	stderr io.Writer
 
-	pending []*alert
-	since   time.Time // when the oldest pending alarm arrived
-	retryAt time.Time
-	backoff time.Duration
+	pending  []*alert
+	since    time.Time // when the oldest pending alarm arrived
+	retryAt  time.Time
+	backoff  time.Duration
 	dirty    bool
 	saved    time.Time
 	saveTook time.Duration // a big state is saved less often: at most 5% of the time
