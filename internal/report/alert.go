@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,6 +125,7 @@ type watcher struct {
 // runAlert is mailcop-report -alert (and -alert -learn).
 func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader, stderr io.Writer) error {
 	ac := cfg.alert
+	stderr = &lockedWriter{w: stderr} // the reader and the timers both warn
 	if err := os.MkdirAll(ac.stateDir, 0o750); err != nil {
 		return fmt.Errorf("state directory: %w", err)
 	}
@@ -132,9 +135,9 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 	}
 	defer lock.Close()
 	w := &watcher{cfg: cfg, ac: ac, eng: watch.New(watch.Defaults()), stderr: stderr}
-	bad := false
+	var bad atomic.Bool // the reader's, read at the end
 	raw, _, err := w.eng.Load(ac.stateDir, func(err error) {
-		bad = true
+		bad.Store(true)
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	})
 	if err != nil {
@@ -167,7 +170,7 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 		readErr <- cli.EachInput(files, stdin, func(in cli.Input) error {
 			rd := record.NewReader(in.R, in.Name)
 			rd.Warn = func(se *record.SyntaxError) {
-				bad = true
+				bad.Store(true)
 				fmt.Fprintf(stderr, "%v\n", se)
 			}
 			for rd.Scan() {
@@ -223,10 +226,21 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 	if rerr != nil {
 		return rerr
 	}
-	if bad {
+	if bad.Load() {
 		return cli.ErrReported
 	}
 	return nil
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // eventOf is what the rules read of a record; ok false for a record they
