@@ -269,8 +269,8 @@ func (w *watcher) add(ev *watch.Event, r *record.Record) {
 	if w.eng.Quiet(ev.User, ev.IP, ev.Time, w.ac.quiet) {
 		return
 	}
-	w.eng.NoteAlarm(ev.User, ev.IP, ev.Time)
 	a := w.alertOf(r, &v)
+	w.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time, Class: a.Class, Why: a.Why})
 	if len(w.pending) == 0 {
 		w.since = alertNow()
 	}

@@ -68,7 +68,7 @@ func (l *live) add(r *record.Record, show bool) error {
 			if l.eng.Quiet(ev.User, ev.IP, ev.Time, targetQuiet) {
 				v.Classes = slices.DeleteFunc(v.Classes, func(c watch.Class) bool { return c == watch.Target })
 			} else {
-				l.eng.NoteAlarm(ev.User, ev.IP, ev.Time)
+				l.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time})
 			}
 		}
 	}

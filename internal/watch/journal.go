@@ -1,6 +1,8 @@
 package watch
 
 import (
+	"cmp"
+	"slices"
 	"time"
 )
 
@@ -9,8 +11,19 @@ import (
 // period, and a login read again after a restart (mailcop-tail -state
 // saves its position every 2 seconds) does not alarm again.
 type journal struct {
-	m   map[string]time.Time
+	m   map[string]Alarm
 	max int
+}
+
+// Alarm is an entry of the journal: an alarm raised, with the class and
+// the reasons it was raised for (as the alarm said them), for the daily
+// report to list.
+type Alarm struct {
+	User  string
+	IP    string
+	Time  time.Time
+	Class string
+	Why   string
 }
 
 const journalKeep = 30 * 24 * time.Hour
@@ -22,27 +35,43 @@ func journalKey(user, ip string) string { return user + "\x00" + ip }
 // quiet before it (the very same login read again included).
 func (e *Engine) Quiet(user, ip string, at time.Time, quiet time.Duration) bool {
 	last, ok := e.journal.m[journalKey(user, ip)]
-	return ok && !last.Before(at.Add(-quiet))
+	return ok && !last.Time.Before(at.Add(-quiet))
 }
 
-// NoteAlarm records an alarm raised for user and ip at log time at.
-func (e *Engine) NoteAlarm(user, ip string, at time.Time) {
+// NoteAlarm records an alarm raised for a.User and a.IP at log time
+// a.Time.
+func (e *Engine) NoteAlarm(a Alarm) {
 	j := &e.journal
-	k := journalKey(user, ip)
+	k := journalKey(a.User, a.IP)
 	if _, ok := j.m[k]; !ok && len(j.m) >= j.max {
-		j.expire(at.Add(-journalKeep))
+		j.expire(a.Time.Add(-journalKeep))
 		if len(j.m) >= j.max {
 			j.forgetOldest()
 		}
 	}
-	if last, ok := j.m[k]; !ok || at.After(last) {
-		j.m[k] = at
+	if last, ok := j.m[k]; !ok || a.Time.After(last.Time) {
+		j.m[k] = a
 	}
 }
 
+// Alarms returns the alarms of the journal raised for logins between
+// from and to, inclusive, in time order.
+func (e *Engine) Alarms(from, to time.Time) []Alarm {
+	var list []Alarm
+	for _, a := range e.journal.m {
+		if !a.Time.Before(from) && !a.Time.After(to) {
+			list = append(list, a)
+		}
+	}
+	slices.SortFunc(list, func(x, y Alarm) int {
+		return cmp.Or(x.Time.Compare(y.Time), cmp.Compare(x.User, y.User), cmp.Compare(x.IP, y.IP))
+	})
+	return list
+}
+
 func (j *journal) expire(cutoff time.Time) {
-	for k, t := range j.m {
-		if t.Before(cutoff) {
+	for k, a := range j.m {
+		if a.Time.Before(cutoff) {
 			delete(j.m, k)
 		}
 	}
@@ -51,9 +80,9 @@ func (j *journal) expire(cutoff time.Time) {
 func (j *journal) forgetOldest() {
 	var oldest string
 	var at time.Time
-	for k, t := range j.m {
-		if oldest == "" || t.Before(at) {
-			oldest, at = k, t
+	for k, a := range j.m {
+		if oldest == "" || a.Time.Before(at) {
+			oldest, at = k, a.Time
 		}
 	}
 	delete(j.m, oldest)

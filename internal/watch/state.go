@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +24,7 @@ import (
 //	{"type":"watch","version":1,"saved":"...","now":"..."}
 //	{"type":"history","user":"bob","first":"...","logins":41,"places":[{"country":"FR","asn":3215,"net":"192.0.2.0/24","clients":["imap"],...}]}
 //	{"type":"failures","table":"addr","addr":"203.0.113.9","last":"...","attempts":40,"accounts":12,"guesses":4,...}
-//	{"type":"alarm","account":"bob","ip":"203.0.113.9","time":"..."}
+//	{"type":"alarm","account":"bob","ip":"203.0.113.9","time":"...","class":"brute","why":"..."}
 //	{"type":"pending","alert":{...}}
 //
 // It is written to a temporary file, synced, then renamed over the old
@@ -64,6 +63,8 @@ type stateLine struct {
 	// alarm
 	Account string    `json:"account,omitempty"`
 	IP      string    `json:"ip,omitempty"`
+	Class   string    `json:"class,omitempty"`
+	Why     string    `json:"why,omitempty"`
 	Time    time.Time `json:"time,omitzero"`
 
 	// pending
@@ -136,9 +137,8 @@ func (e *Engine) write(w io.Writer, pending []json.RawMessage) error {
 				Last: time.Unix(int64(c.last), 0).UTC(), Attempts: c.attempts})
 		}
 	}
-	for k, t := range e.journal.m {
-		user, ip, _ := strings.Cut(k, "\x00")
-		put(&stateLine{Type: "alarm", Account: user, IP: ip, Time: t})
+	for _, a := range e.journal.m {
+		put(&stateLine{Type: "alarm", Account: a.User, IP: a.IP, Time: a.Time, Class: a.Class, Why: a.Why})
 	}
 	for _, p := range pending {
 		put(&stateLine{Type: "pending", Alert: p})
@@ -256,7 +256,7 @@ func (e *Engine) loadLine(l *stateLine, pending *[]json.RawMessage) error {
 		if l.Account == "" {
 			return errors.New("alarm without an account")
 		}
-		e.NoteAlarm(l.Account, l.IP, l.Time)
+		e.NoteAlarm(Alarm{User: l.Account, IP: l.IP, Time: l.Time, Class: l.Class, Why: l.Why})
 	case "pending":
 		if len(l.Alert) > 0 {
 			*pending = append(*pending, l.Alert)

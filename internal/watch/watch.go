@@ -150,7 +150,7 @@ func New(cfg Config) *Engine {
 		accounts: newTable[fails](cfg.MaxPairs),
 		userAS:   newTable[counter](cfg.MaxPairs),
 		hist:     newHistories(cfg.MaxAccounts, cfg.MaxPlaces),
-		journal:  journal{m: map[string]time.Time{}, max: 100_000},
+		journal:  journal{m: map[string]Alarm{}, max: 100_000},
 	}
 }
 

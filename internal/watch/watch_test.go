@@ -200,7 +200,7 @@ func TestStateRoundTrip(t *testing.T) {
 	f.fail(30*24*time.Hour, "bob", "203.0.113.9", 5, "")
 	f.fail(30*24*time.Hour, "amy", "2001:db8:7:9::1", 5, "")
 	f.fail(30*24*time.Hour, "amy", "198.51.100.1", 1, "") // a typo's failure: not kept
-	f.e.NoteAlarm("bob", "203.0.113.9", t0)
+	f.e.NoteAlarm(Alarm{User: "bob", IP: "203.0.113.9", Time: t0, Class: "brute", Why: "after 10 failed attempts"})
 	if err := f.e.Save(dir, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +213,9 @@ func TestStateRoundTrip(t *testing.T) {
 	want(t, g.login(at, "amy", "2001:db8:7:9::abcd", "CN", 0), true, "brute")
 	if !g.e.Quiet("bob", "203.0.113.9", t0, 0) || g.e.Quiet("bob", "203.0.113.9", t0.Add(time.Second), 0) {
 		t.Error("the alarm journal did not survive the restart")
+	}
+	if got := g.e.Alarms(t0, t0); len(got) != 1 || got[0].Class != "brute" || got[0].Why != "after 10 failed attempts" {
+		t.Errorf("alarms %+v", got)
 	}
 	if g.e.addrs.get(addrKey(mustAddr("198.51.100.1"))) != nil {
 		t.Error("a single failure was saved")
