@@ -52,7 +52,9 @@
 //	-learn        with -alert: learn the histories from the input, alarm
 //	              for nothing (the first start, on mailcop-tail -a)
 //	-state-dir d  where -alert keeps its state (default $MAILCOP_STATE_DIR,
-//	              else /var/lib/mailcop)
+//	              else /var/lib/mailcop); with a summary (-mail, -html or
+//	              the text), the watch's alarms of the period join its
+//	              possible compromises, with the watch's reasons
 //	-notify cmd   with -alert: also run cmd (words split at spaces, no
 //	              shell) for each alarm, the alarm as one JSON object on
 //	              its standard input

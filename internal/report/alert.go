@@ -270,7 +270,8 @@ func (w *watcher) add(ev *watch.Event, r *record.Record) {
 		return
 	}
 	a := w.alertOf(r, &v)
-	w.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time, Class: a.Class, Why: a.Why})
+	w.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time, Country: countryLabel(r), Service: a.Service,
+		Class: a.Class, Why: a.Why})
 	if len(w.pending) == 0 {
 		w.since = alertNow()
 	}

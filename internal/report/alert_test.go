@@ -356,3 +356,33 @@ func TestAlertHostileUser(t *testing.T) {
 		t.Errorf("notify JSON %q: %v", raw, err)
 	}
 }
+
+// TestSummaryListsWatchAlarms: the daily report, given the watch's state,
+// lists among the possible compromises the login only the watch could
+// judge (a first login from a new country, first try), with its reasons.
+func TestSummaryListsWatchAlarms(t *testing.T) {
+	b := newMailbox(t)
+	state := t.TempDir()
+	if _, err := runAlertCmd(t, history("bob@example.com", "192.0.2.10 FR"), alertArgs(b, state, "-learn")...); err != nil {
+		t.Fatal(err)
+	}
+	day := rec(tw.Add(-time.Hour), "failure", "carol@example.com", "198.51.100.9", "CN", 0, 1) +
+		rec(tw, "success", "bob@example.com", "203.0.113.50", "VN", 0, 0)
+	if _, err := runAlertCmd(t, day, alertArgs(b, state)...); err != nil {
+		t.Fatal(err)
+	}
+	summary := func(args ...string) string {
+		var stdout, stderr bytes.Buffer
+		if err := Run(context.Background(), append([]string{"-tz", "UTC"}, args...), strings.NewReader(day), &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %s", err, stderr.String())
+		}
+		return stdout.String()
+	}
+	const row = "2026-11-25 10:00:00  bob@example.com  203.0.113.50  VN       imap     first login from VN; in 30 logins since 2026-10-25 this account came only from FR"
+	if got := summary("-state-dir", state); !strings.Contains(got, "Possible compromises") || !strings.Contains(got, row) {
+		t.Errorf("the summary lacks the watch's alarm:\n%s", got)
+	}
+	if got := summary(); strings.Contains(got, "Possible compromises") {
+		t.Errorf("without the watch's state, the summary cannot know:\n%s", got)
+	}
+}

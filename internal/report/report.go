@@ -74,7 +74,9 @@ and how many auth lines mailcop-parse did not understand.
   -learn        with -alert: learn the histories from the input (the
                 rotated logs, mailcop-tail -a), alarm for nothing
   -state-dir d  where -alert keeps its state, watch.ndjson (default
-                $MAILCOP_STATE_DIR, else /var/lib/mailcop)
+                $MAILCOP_STATE_DIR, else /var/lib/mailcop); with a summary,
+                the watch's alarms of the period join its possible
+                compromises
   -notify cmd   with -alert: also run cmd (words split at spaces, no
                 shell) for each alarm, the alarm as one JSON object on
                 its standard input
@@ -103,6 +105,9 @@ type config struct {
 	to     []*mail.Address
 	from   *mail.Address
 	alert  *alertConfig
+	// The summary: the watch's state, whose alarms of the period join the
+	// possible compromises.
+	stateDir string
 }
 
 // Hooks for tests: the clock and the random source of -mail's Date,
@@ -175,6 +180,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		out.Flush()
 		return err
+	}
+	if lv == nil && cfg.stateDir != "" {
+		err := s.addWatchAlarms(cfg.stateDir, func(err error) {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if lv == nil {
 		host := cfg.host
@@ -260,9 +273,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	if modes > 1 {
 		return nil, nil, cli.Usagef(usage, "-live, -html, -mail and -alert exclude each other")
 	}
-	if cfg.mode != "alert" && (*learn || *stateDir != "" || *notify != "" || *sendmail != "") {
-		return nil, nil, cli.Usagef(usage, "-learn, -state-dir, -notify and -sendmail go with -alert")
+	if cfg.mode != "alert" && (*learn || *notify != "" || *sendmail != "") {
+		return nil, nil, cli.Usagef(usage, "-learn, -notify and -sendmail go with -alert")
 	}
+	if cfg.mode == "live" && *stateDir != "" {
+		return nil, nil, cli.Usagef(usage, "-state-dir goes with -alert and the summary")
+	}
+	cfg.stateDir = *stateDir
 	switch *lang {
 	case "en":
 		cfg.m = english

@@ -19,11 +19,13 @@ type journal struct {
 // the reasons it was raised for (as the alarm said them), for the daily
 // report to list.
 type Alarm struct {
-	User  string
-	IP    string
-	Time  time.Time
-	Class string
-	Why   string
+	User    string
+	IP      string
+	Time    time.Time
+	Country string // as the report shows it: "VN, Vietnam"
+	Service string
+	Class   string
+	Why     string
 }
 
 const journalKeep = 30 * 24 * time.Hour

@@ -63,6 +63,8 @@ type stateLine struct {
 	// alarm
 	Account string    `json:"account,omitempty"`
 	IP      string    `json:"ip,omitempty"`
+	Place   string    `json:"place,omitempty"`
+	Service string    `json:"service,omitempty"`
 	Class   string    `json:"class,omitempty"`
 	Why     string    `json:"why,omitempty"`
 	Time    time.Time `json:"time,omitzero"`
@@ -138,7 +140,8 @@ func (e *Engine) write(w io.Writer, pending []json.RawMessage) error {
 		}
 	}
 	for _, a := range e.journal.m {
-		put(&stateLine{Type: "alarm", Account: a.User, IP: a.IP, Time: a.Time, Class: a.Class, Why: a.Why})
+		put(&stateLine{Type: "alarm", Account: a.User, IP: a.IP, Time: a.Time, Place: a.Country, Service: a.Service,
+			Class: a.Class, Why: a.Why})
 	}
 	for _, p := range pending {
 		put(&stateLine{Type: "pending", Alert: p})
@@ -256,7 +259,8 @@ func (e *Engine) loadLine(l *stateLine, pending *[]json.RawMessage) error {
 		if l.Account == "" {
 			return errors.New("alarm without an account")
 		}
-		e.NoteAlarm(Alarm{User: l.Account, IP: l.IP, Time: l.Time, Class: l.Class, Why: l.Why})
+		e.NoteAlarm(Alarm{User: l.Account, IP: l.IP, Time: l.Time, Country: l.Place, Service: l.Service,
+			Class: l.Class, Why: l.Why})
 	case "pending":
 		if len(l.Alert) > 0 {
 			*pending = append(*pending, l.Alert)
