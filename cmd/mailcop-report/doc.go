@@ -92,9 +92,14 @@
 // as the old mailcop -f printed it; a record standing for several
 // attempts ends in "x3". A login from an address that failed before is an
 // alert line: "!!" for a possible compromise, "!" when it looks like the
-// owner after a slip (see below), and "!" too, once per address, for a
-// login to an account under attack from an address that never failed.
-// Bans show as they come. Output is written as soon as the input pauses,
+// owner after a slip (see below), and "!" too, once a day per address, for
+// a login to an account under attack from an address that never failed.
+// Logins are judged as -alert judges them (see Watching), on the failures
+// of the last 7 days and the logins seen since the view started, in
+// bounded memory: the "!!" classes include a network that attacked other
+// accounts, a country new to an account with enough history, and two
+// countries in less time than travel takes; "!" a new AS in a known
+// country. Bans show as they come. Output is written as soon as the input pauses,
 // so mailcop-tail -f | mailcop-parse | mailcop-report -live is live.
 //
 //	$ mailcop-report -live -tz UTC <<'EOF'
