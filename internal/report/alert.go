@@ -117,6 +117,7 @@ type watcher struct {
 	since    time.Time // when the oldest pending alarm arrived
 	retryAt  time.Time
 	backoff  time.Duration
+	lastSent time.Time
 	dirty    bool
 	saved    time.Time
 	saveTook time.Duration // a big state is saved less often: at most 5% of the time
@@ -307,12 +308,19 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(safe(s), "'", `'\''`) + "'"
 }
 
+// mailSpacing is the least time between two alarm mails: an attack that
+// keeps succeeding makes a mail every 45 seconds at most, each with all
+// the alarms since the last, and every alarm still leaves within a
+// minute of its line.
+const mailSpacing = 45 * time.Second
+
 // tick delivers the pending alarms once the first has waited long
 // enough for a burst to gather (or at once when final), and saves the
 // state now and then.
 func (w *watcher) tick(final bool) {
 	now := alertNow()
-	if len(w.pending) > 0 && (final || now.Sub(w.since) >= w.ac.gather && !now.Before(w.retryAt)) {
+	ready := now.Sub(w.since) >= w.ac.gather && !now.Before(w.retryAt) && now.Sub(w.lastSent) >= mailSpacing
+	if len(w.pending) > 0 && (final || ready) {
 		w.deliver(now, final)
 	}
 	if w.dirty && (final || now.Sub(w.saved) >= max(2*time.Second, 20*w.saveTook)) {
@@ -364,7 +372,7 @@ func (w *watcher) deliver(now time.Time, final bool) {
 		err = runCommand(w.ac.sendmail, []string{"-t", "-oi"}, msg.Bytes())
 	}
 	if err == nil {
-		w.pending, w.backoff = nil, 0
+		w.pending, w.backoff, w.lastSent = nil, 0, now
 		w.dirty = true // the delivered alarms leave the state
 		return
 	}

@@ -152,13 +152,23 @@ func TestAlertLeavesWhileInputOpen(t *testing.T) {
 	}
 	clock.Add(int64(11 * time.Second))
 	waitFor("the mail", func() bool { return len(b.mails(t)) == 1 })
+	// The attack goes on: the next mail waits 45 s after the first, then
+	// leaves with the alarms of the meantime.
+	io.WriteString(pw, bruteThenLogin("carol@example.com", "203.0.113.10", tw.Add(time.Minute)))
+	clock.Add(int64(20 * time.Second))
+	time.Sleep(50 * time.Millisecond)
+	if n := len(b.mails(t)); n != 1 {
+		t.Fatalf("%d mails 20 s after the first", n)
+	}
+	clock.Add(int64(25 * time.Second))
+	waitFor("the second mail", func() bool { return len(b.mails(t)) == 2 })
 	pw.Close()
 	wg.Wait()
 	if runErr != nil {
 		t.Fatal(runErr)
 	}
-	if n := len(b.mails(t)); n != 1 {
-		t.Errorf("%d mails, want 1", n)
+	if n := len(b.mails(t)); n != 2 {
+		t.Errorf("%d mails, want 2", n)
 	}
 }
 
