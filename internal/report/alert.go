@@ -182,7 +182,7 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 				}
 				it := item{ev: ev}
 				if ev.Success {
-					it.rec = r.Clone()
+					it.rec = ownRecord(r)
 				}
 				items <- it
 			}
@@ -231,6 +231,17 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 		return cli.ErrReported
 	}
 	return nil
+}
+
+// ownRecord copies what an alert reads of a login's record: a record's
+// strings may share the reader's buffer, which the next line overwrites
+// while the alert is being made in another goroutine.
+func ownRecord(r *record.Record) *record.Record {
+	return &record.Record{
+		Time: strings.Clone(r.Time), Host: strings.Clone(r.Host), User: strings.Clone(r.User), IP: strings.Clone(r.IP),
+		Service: strings.Clone(r.Service), Country: strings.Clone(r.Country), CountryName: strings.Clone(r.CountryName),
+		ASN: r.ASN, ASOrg: strings.Clone(r.ASOrg), Scope: strings.Clone(r.Scope),
+	}
 }
 
 type lockedWriter struct {
