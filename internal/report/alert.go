@@ -337,6 +337,7 @@ func (w *watcher) tick(final bool) {
 	if w.dirty && (final || now.Sub(w.saved) >= max(2*time.Second, 20*w.saveTook)) {
 		if err := w.save(); err != nil {
 			fmt.Fprintf(w.stderr, "warning: %v\n", err)
+			w.saveTook = 3 * time.Second // a full disk is said once a minute, not every 2 s
 		}
 	}
 }
