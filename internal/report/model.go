@@ -179,7 +179,7 @@ func (l *login) why(m *msgs) string {
 	case classTarget:
 		return m.whyTarget(l.n, l.m)
 	case classWatch:
-		return clip(l.watchWhy, 200)
+		return clip(l.reasons, 200)
 	}
 	return ""
 }

@@ -160,15 +160,15 @@ func (c class) high() bool { return c >= classAS }
 
 // login is a successful login worth a look.
 type login struct {
-	time     time.Time
-	user     string
-	ip       string
-	country  string
-	service  string
-	class    class
-	n, m     int64 // attempts, and other accounts (spray) or addresses (target)
-	asn      int
-	watchWhy string // classWatch: the watch's reasons
+	time    time.Time
+	user    string
+	ip      string
+	country string
+	service string
+	class   class
+	n, m    int64 // attempts, and other accounts (spray) or addresses (target)
+	asn     int
+	reasons string // classWatch: the watch's
 }
 
 // maxListed bounds the logins kept for the summary.

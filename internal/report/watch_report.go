@@ -31,7 +31,7 @@ func (s *stats) addWatchAlarms(dir string, warn func(error)) error {
 			continue
 		}
 		l := login{time: a.Time, user: a.User, ip: a.IP, country: clip(a.Country, 50), service: a.Service,
-			class: classWatch, watchWhy: a.Why}
+			class: classWatch, reasons: a.Why}
 		s.nHigh++
 		if len(s.listed) < maxListed {
 			s.listed = append(s.listed, l)
