@@ -76,10 +76,17 @@ man:
 	$(GO) run ./internal/mangen -o bin/man
 
 # Never overwrites an existing /etc/default/mailcop: it holds the admin's settings.
+# The watch's unit goes where systemd looks for local units; enable it with
+# systemctl enable --now mailcop-watch.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 install: build man
 	install -d $(BINDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)/cron.daily $(DESTDIR)$(SYSCONFDIR)/default
 	for c in $(CMDS); do install -m 0755 bin/$$c $(BINDIR)/$$c; done
 	install -m 0755 scripts/mailcop $(BINDIR)/mailcop
+	install -m 0755 scripts/mailcop-watch $(BINDIR)/mailcop-watch
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' etc/systemd/mailcop-watch.service >$(DESTDIR)$(SYSTEMDDIR)/mailcop-watch.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/mailcop-watch.service
 	install -m 0644 bin/man/*.1 $(MANDIR)
 	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
 	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
@@ -114,7 +121,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@if command -v shellcheck >/dev/null; then \
-		shellcheck -s sh etc/cron.daily/mailcop scripts/mailcop etc/default/mailcop; \
+		shellcheck -s sh etc/cron.daily/mailcop scripts/mailcop scripts/mailcop-watch etc/default/mailcop; \
 	else echo 'lint: shellcheck not installed: shell scripts not linted'; fi
 
 clean:

@@ -8,6 +8,9 @@
 //	               [-lang en|fr] [-top n] [-tz zone] [-host name]
 //	               [-match word] [-color auto|always|never]
 //	               [-warnings file] [file ...]
+//	mailcop-report -alert [-learn] [-state-dir dir] [-to addr,...] [-from addr]
+//	               [-notify 'cmd arg...'] [-quiet d] [-gather d] [-lang en|fr]
+//	               [-tz zone] [-host name] [file ...]
 //
 // It reads the files named, or standard input, one JSON object per line
 // as mailcop-parse writes them, with or without the country and network
@@ -52,6 +55,45 @@
 //	              lines that head the summary in a Warnings section: what
 //	              the stages upstream said on stderr, as the daily mail
 //	              passes them (the first 20 are shown)
+//	-alert        watch: judge each login against the recent failures and
+//	              the account's history of logins, and send those worth an
+//	              alarm by mail and to -notify within a minute (see below)
+//	-learn        with -alert: learn the histories from the input, alarm
+//	              for nothing (the first start, on mailcop-tail -a)
+//	-state-dir d  where -alert keeps its state (default $MAILCOP_STATE_DIR,
+//	              else /var/lib/mailcop); with a summary (-mail, -html or
+//	              the text), the watch's alarms of the period join its
+//	              possible compromises, with the watch's reasons
+//	-notify cmd   with -alert: also run cmd (words split at spaces, no
+//	              shell) for each alarm, the alarm as one JSON object on
+//	              its standard input
+//	-quiet d      with -alert: the same account and address alarm at most
+//	              once in d (default 24h)
+//	-gather d     with -alert: how long the first alarm waits for others
+//	              to share its mail (default 10s, at most 50s)
+//	-sendmail cmd with -alert: the mail command, run as cmd -t -oi
+//	              (default $MAILCOP_SENDMAIL, else sendmail)
+//
+// # Watching
+//
+// -alert is the end of the follow pipeline run by the mailcop-watch
+// service (mailcop-tail -f -state ... | mailcop-parse | mailcop-geo |
+// mailcop-report -alert). Each login is judged on the failures of the
+// last 7 days (per address, per IPv6 /64, per /24 or /48 network, per
+// account and AS) and on the account's logins of the last 90 days
+// (countries, ASes, networks, clients). A login worth an alarm (after a
+// brute force or a spray, from an AS attacking the account, from a
+// network that attacked other accounts, from a country the account never
+// used, or two countries in less time than a plane takes) leaves as one
+// mail with the others of its burst, within -gather of its line, and to
+// the -notify command. The same account and address alarm once per
+// -quiet. A mail that fails is tried again, 30 s later, then at doubling
+// intervals up to 10 minutes, and said on stderr; at the end the alarms
+// not sent stay in the state and go at the next start. The state,
+// watch.ndjson in -state-dir, is NDJSON for jq, written atomically (mode
+// 0600), and holds the histories, the recent attackers, the alarms raised
+// and those not delivered. SIGINT and SIGTERM end the watch with the
+// state saved.
 //
 // # The live view
 //
@@ -59,9 +101,14 @@
 // as the old mailcop -f printed it; a record standing for several
 // attempts ends in "x3". A login from an address that failed before is an
 // alert line: "!!" for a possible compromise, "!" when it looks like the
-// owner after a slip (see below), and "!" too, once per address, for a
-// login to an account under attack from an address that never failed.
-// Bans show as they come. Output is written as soon as the input pauses,
+// owner after a slip (see below), and "!" too, once a day per address, for
+// a login to an account under attack from an address that never failed.
+// Logins are judged as -alert judges them (see Watching), on the failures
+// of the last 7 days and the logins seen since the view started, in
+// bounded memory: the "!!" classes include a network that attacked other
+// accounts, a country new to an account with enough history, and two
+// countries in less time than travel takes; "!" a new AS in a known
+// country. Bans show as they come. Output is written as soon as the input pauses,
 // so mailcop-tail -f | mailcop-parse | mailcop-report -live is live.
 //
 //	$ mailcop-report -live -tz UTC <<'EOF'

@@ -2,9 +2,12 @@ package report
 
 import (
 	"bufio"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 // The live view prints a line per record as it arrives, as the old
@@ -16,6 +19,10 @@ import (
 // pushes only its own line. A summary of several attempts ends in "x3".
 // Logins worth a look are alert lines: "!!" for a possible compromise,
 // "!" for a slip of the owner's or a login to an account under attack.
+// They are judged by package watch, as -alert judges them, on the
+// failures of the last days and the logins seen before: its tables are
+// bounded, so a view left running for weeks under millions of addresses
+// stays in its budget.
 
 const (
 	liveTime    = "Jan _2 15:04:05"
@@ -26,15 +33,45 @@ const (
 
 type live struct {
 	w      *bufio.Writer
-	s      *stats
+	eng    *watch.Engine
+	loc    *time.Location
 	m      *msgs
 	colour bool
 	all    bool // -match: every matching login, not only the alarming ones
+
+	tstr string // the last time string parsed, and its value
+	tval time.Time
+	tok  bool
 }
+
+// targetQuiet: a login from a clean address to an account under attack
+// is news once a day per address and account: its owner's phone logs in
+// all day.
+const targetQuiet = 24 * time.Hour
 
 // add takes a record into account, and prints it when show.
 func (l *live) add(r *record.Record, show bool) error {
-	lg, isLogin := l.s.add(r)
+	if r.Time != l.tstr {
+		l.tstr = strings.Clone(r.Time)
+		var err error
+		l.tval, err = time.Parse(time.RFC3339Nano, r.Time)
+		l.tok = err == nil
+	}
+	var v watch.Verdict
+	isLogin := false
+	if ev, ok := eventOf(r); ok {
+		if !l.tok {
+			ev.Time = l.eng.Now() // no time: judged as of the last one
+		}
+		v, isLogin = l.eng.Add(&ev)
+		if isLogin && slices.Contains(v.Classes, watch.Target) {
+			if l.eng.Quiet(ev.User, ev.IP, ev.Time, targetQuiet) {
+				v.Classes = slices.DeleteFunc(v.Classes, func(c watch.Class) bool { return c == watch.Target })
+			} else {
+				l.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time})
+			}
+		}
+	}
 	if !show {
 		return nil
 	}
@@ -49,14 +86,14 @@ func (l *live) add(r *record.Record, show bool) error {
 			line += "  x" + num(n)
 		}
 		return l.print(line, "")
-	case isLogin && (lg.class != classNone || l.all):
+	case isLogin && (v.Class() != watch.None || l.all):
 		line := l.prefix(r) + "  "
 		colour := "\x1b[32m" // a login -match asked for
 		switch {
-		case lg.class.high():
+		case v.Alarm():
 			line += "!! "
 			colour = "\x1b[1;31m"
-		case lg.class != classNone:
+		case v.Class() != watch.None:
 			line += "! "
 			colour = "\x1b[33m"
 		}
@@ -64,8 +101,8 @@ func (l *live) add(r *record.Record, show bool) error {
 		if r.Service != "" {
 			line += " " + clip(r.Service, 16)
 		}
-		if lg.class != classNone {
-			line += l.m.colon + lg.why(l.m)
+		if v.Class() != watch.None {
+			line += l.m.colon + safe(verdictWhy(l.m, &v))
 		}
 		return l.print(line, colour)
 	case r.Event == "ban" && r.IP != "":
@@ -81,8 +118,8 @@ func (l *live) add(r *record.Record, show bool) error {
 // prefix is the old view's line: time, account, address, country.
 func (l *live) prefix(r *record.Record) string {
 	t := "               "
-	if l.s.tok {
-		t = l.s.tval.In(l.s.loc).Format(liveTime)
+	if l.tok {
+		t = l.tval.In(l.loc).Format(liveTime)
 	}
 	user := dash(clip(r.User, clipWide))
 	return strings.TrimRight(t+" "+pad(user, liveUserW, false)+" "+pad(dash(clip(r.IP, clipNarrow)), liveIPW, false)+

@@ -201,6 +201,8 @@ func (l *login) why(m *msgs) string {
 		return m.whySpray(l.n, l.m)
 	case classTarget:
 		return m.whyTarget(l.n, l.m)
+	case classWatch:
+		return clip(l.reasons, 200)
 	}
 	return ""
 }

@@ -27,12 +27,16 @@ import (
 
 	"github.com/mailcop/mailcop/internal/cli"
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 const usage = `usage: mailcop-report [-live | -html | -mail [-to addr,...] [-from addr] | -fail2ban]
                       [-lang en|fr] [-top n] [-tz zone] [-host name]
                       [-match word] [-color auto|always|never]
                       [-warnings file] [file ...]
+       mailcop-report -alert [-learn] [-state-dir dir] [-to addr,...] [-from addr]
+                      [-notify 'cmd arg...'] [-quiet d] [-gather d] [-lang en|fr]
+                      [-tz zone] [-host name] [file ...]
 
 Mailcop-report reads auth records (one JSON object per line, as
 mailcop-parse and mailcop-geo write them) from the files, or standard
@@ -74,6 +78,26 @@ and how many auth lines mailcop-parse did not understand.
                 the stages upstream said on stderr, as the daily mail
                 passes them (the first 20 are shown)
 
+  -alert        watch: judge each login against the recent failures and
+                the account's history of logins, and send those worth an
+                alarm by mail (sendmail -t) to -to, and to -notify, within
+                a minute; a burst goes out as one mail
+  -learn        with -alert: learn the histories from the input (the
+                rotated logs, mailcop-tail -a), alarm for nothing
+  -state-dir d  where -alert keeps its state, watch.ndjson (default
+                $MAILCOP_STATE_DIR, else /var/lib/mailcop); with a summary,
+                the watch's alarms of the period join its possible
+                compromises
+  -notify cmd   with -alert: also run cmd (words split at spaces, no
+                shell) for each alarm, the alarm as one JSON object on
+                its standard input
+  -quiet d      with -alert: the same account and address alarm at most
+                once in d (default 24h)
+  -gather d     with -alert: how long the first alarm waits for others
+                to share its mail (default 10s)
+  -sendmail cmd with -alert: the mail command, run as cmd -t -oi
+                (default $MAILCOP_SENDMAIL, else sendmail)
+
 Records that are not JSON objects are reported with their file and line,
 skipped, and make the exit status 1.
 
@@ -82,7 +106,7 @@ Example:
 `
 
 type config struct {
-	mode     string // text, html, mail, live
+	mode     string // text, html, mail, live, fail2ban, alert
 	m        *msgs
 	top      int
 	loc      *time.Location
@@ -92,6 +116,10 @@ type config struct {
 	warnings []string
 	to       []string // as the To header writes them
 	from     *mail.Address
+	alert    *alertConfig
+	// The summary: the watch's state, whose alarms of the period join the
+	// possible compromises.
+	stateDir string
 }
 
 // Hooks for tests: the clock and the random source of -mail's Date,
@@ -118,12 +146,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	if cfg.alert != nil {
+		return runAlert(ctx, cfg, files, stdin, stderr)
+	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	s := newStats(cfg.loc, cfg.top)
 	s.warnings = cfg.warnings
 	var lv *live
 	if cfg.mode == "live" {
-		lv = &live{w: out, s: s, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
+		lv = &live{w: out, eng: watch.New(watch.Defaults()), loc: cfg.loc, m: cfg.m, colour: cfg.colour, all: cfg.match != nil}
 	}
 	var f2b *fail2banWriter
 	if cfg.mode == "fail2ban" {
@@ -182,6 +213,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if f2b != nil && f2b.skipped > 0 {
 		out.Flush()
 		fmt.Fprintf(stderr, "warning: %d failed attempts without a valid address or time not written\n", f2b.skipped)
+	}
+	if lv == nil && f2b == nil && cfg.stateDir != "" {
+		err := s.addWatchAlarms(cfg.stateDir, func(err error) {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if lv == nil && f2b == nil {
 		host := cfg.host
@@ -245,6 +284,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	match := fs.String("match", "", "only records matching `word`")
 	colour := fs.String("color", "auto", "colour `when`: auto, always or never")
 	warnings := fs.String("warnings", "", "a `file` of warnings to head the summary with")
+	alertMode := fs.Bool("alert", false, "watch: mail the logins worth an alarm")
+	learn := fs.Bool("learn", false, "with -alert: learn the histories, alarm for nothing")
+	stateDir := fs.String("state-dir", "", "`dir` of -alert's state")
+	notify := fs.String("notify", "", "`command` run for each alarm")
+	quiet := fs.Duration("quiet", 24*time.Hour, "one alarm per account and address per `duration`")
+	gather := fs.Duration("gather", 10*time.Second, "how long an alarm waits for others (`duration`)")
+	sendmail := fs.String("sendmail", "", "the mail `command`")
 	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return nil, nil, err
 	}
@@ -253,15 +299,22 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	for _, m := range []struct {
 		on   bool
 		name string
-	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}, {*fail2banMode, "fail2ban"}} {
+	}{{*liveMode, "live"}, {*htmlMode, "html"}, {*mailMode, "mail"}, {*fail2banMode, "fail2ban"}, {*alertMode, "alert"}} {
 		if m.on {
 			modes++
 			cfg.mode = m.name
 		}
 	}
 	if modes > 1 {
-		return nil, nil, cli.Usagef(usage, "-live, -html, -mail and -fail2ban exclude each other")
+		return nil, nil, cli.Usagef(usage, "-live, -html, -mail, -fail2ban and -alert exclude each other")
 	}
+	if cfg.mode != "alert" && (*learn || *notify != "" || *sendmail != "") {
+		return nil, nil, cli.Usagef(usage, "-learn, -notify and -sendmail go with -alert")
+	}
+	if cfg.mode == "live" && *stateDir != "" {
+		return nil, nil, cli.Usagef(usage, "-state-dir goes with -alert and the summary")
+	}
+	cfg.stateDir = *stateDir
 	switch *lang {
 	case "en":
 		cfg.m = english
@@ -305,17 +358,27 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, []string, err
 	default:
 		return nil, nil, cli.Usagef(usage, "-color %q: want auto, always or never", *colour)
 	}
-	if cfg.mode != "mail" {
+	if cfg.mode != "mail" && cfg.mode != "alert" {
 		if *to != "" || *from != "" {
-			return nil, nil, cli.Usagef(usage, "-to and -from go with -mail")
+			return nil, nil, cli.Usagef(usage, "-to and -from go with -mail and -alert")
 		}
 		return cfg, fs.Args(), nil
 	}
 	if *to == "" {
 		*to = getenv("MAILCOP_TO")
 	}
+	if cfg.mode == "alert" {
+		ac, err := alertFlags(*learn, *stateDir, *notify, *sendmail, *quiet, *gather, strings.TrimSpace(*to) != "")
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.alert = ac
+		if ac.sendmail == nil {
+			return cfg, fs.Args(), nil
+		}
+	}
 	if strings.TrimSpace(*to) == "" {
-		return nil, nil, cli.Usagef(usage, "-mail: no recipient: give -to or set MAILCOP_TO")
+		return nil, nil, cli.Usagef(usage, "-%s: no recipient: give -to or set MAILCOP_TO", cfg.mode)
 	}
 	var err error
 	if cfg.to, err = parseRecipients(*to); err != nil {

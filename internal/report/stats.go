@@ -178,6 +178,7 @@ type login struct {
 	class   class
 	n, m    int64 // attempts, and other accounts (spray) or addresses (target)
 	asn     int
+	reasons string // classWatch: the watch's
 }
 
 // maxListed bounds the logins kept for the summary.

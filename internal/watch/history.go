@@ -1,0 +1,168 @@
+package watch
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Place is where an account's logins came from: a country, an AS and a
+// network (the /24 or /64), with the clients (services) seen there.
+type Place struct {
+	Country string    `json:"country,omitempty"`
+	ASN     int       `json:"asn,omitempty"`
+	Net     string    `json:"net,omitempty"`
+	Clients []string  `json:"clients,omitempty"`
+	First   time.Time `json:"first"`
+	Last    time.Time `json:"last"`
+	Logins  int64     `json:"logins"`
+}
+
+// History is an account's logins over the history window.
+type History struct {
+	User   string    `json:"user"`
+	First  time.Time `json:"first"`
+	Logins int64     `json:"logins"`
+	Places []Place   `json:"places"`
+}
+
+type histories struct {
+	m         map[string]*History
+	max       int
+	maxPlaces int
+}
+
+func newHistories(limit, places int) *histories {
+	return &histories{m: map[string]*History{}, max: max(limit, 16), maxPlaces: max(places, 2)}
+}
+
+func (hs *histories) get(user string) *History { return hs.m[user] }
+
+// placeOf is the place a login came from.
+func placeOf(ev *Event) Place {
+	p := Place{Country: ev.Country, ASN: ev.ASN}
+	if a, ok := parseAddr(ev.IP); ok {
+		bits := 24
+		if a.Is6() {
+			bits = 64
+		}
+		pf, _ := a.Prefix(bits)
+		p.Net = pf.String()
+	}
+	return p
+}
+
+// add records a login in its account's history.
+func (hs *histories) add(ev *Event, p Place) {
+	h := hs.m[ev.User]
+	if h == nil {
+		if len(hs.m) >= hs.max {
+			hs.forgetOldest()
+		}
+		h = &History{User: strings.Clone(ev.User), First: ev.Time}
+		hs.m[h.User] = h
+	}
+	h.Logins++
+	if ev.Time.Before(h.First) {
+		h.First = ev.Time
+	}
+	i := slices.IndexFunc(h.Places, func(q Place) bool { return q.Country == p.Country && q.ASN == p.ASN && q.Net == p.Net })
+	if i < 0 {
+		if len(h.Places) >= hs.maxPlaces {
+			// The least recently used place goes.
+			old := 0
+			for j := range h.Places {
+				if h.Places[j].Last.Before(h.Places[old].Last) {
+					old = j
+				}
+			}
+			h.Places = slices.Delete(h.Places, old, old+1)
+		}
+		p.Country = strings.Clone(p.Country)
+		p.First = ev.Time
+		h.Places = append(h.Places, p)
+		i = len(h.Places) - 1
+	}
+	q := &h.Places[i]
+	q.Logins++
+	if ev.Time.After(q.Last) {
+		q.Last = ev.Time
+	}
+	if ev.Service != "" && !slices.Contains(q.Clients, ev.Service) && len(q.Clients) < 8 {
+		q.Clients = append(q.Clients, strings.Clone(ev.Service))
+	}
+}
+
+// forgetOldest drops the account whose last login is the oldest, past
+// the table's size: accounts logging in now matter more.
+func (hs *histories) forgetOldest() {
+	var oldest *History
+	var at time.Time
+	for _, h := range hs.m {
+		if l := h.last(); l != nil && (oldest == nil || l.Last.Before(at)) {
+			oldest, at = h, l.Last
+		}
+	}
+	if oldest != nil {
+		delete(hs.m, oldest.User)
+	}
+}
+
+// expire forgets the places not used since the cutoff, and the accounts
+// left with none.
+func (hs *histories) expire(cutoff time.Time) {
+	for user, h := range hs.m {
+		h.Places = slices.DeleteFunc(h.Places, func(p Place) bool { return p.Last.Before(cutoff) })
+		if len(h.Places) == 0 {
+			delete(hs.m, user)
+			continue
+		}
+		var n int64
+		first := h.Places[0].First
+		for _, p := range h.Places {
+			n += p.Logins
+			if p.First.Before(first) {
+				first = p.First
+			}
+		}
+		h.Logins, h.First = n, first
+	}
+}
+
+// usedNet reports whether user's history holds a login from net.
+func (hs *histories) usedNet(user, net string) bool {
+	h := hs.m[user]
+	return h != nil && slices.ContainsFunc(h.Places, func(p Place) bool { return p.Net == net })
+}
+
+// mature reports whether the history is long enough for "never used" to
+// mean something: a new account is not suspicious.
+func (h *History) mature(cfg Config, now time.Time) bool {
+	return h.Logins >= int64(cfg.MinLogins) || h.Logins >= 2 && now.Sub(h.First) >= cfg.MinAge
+}
+
+func (h *History) countries() []string {
+	var cs []string
+	for _, p := range h.Places {
+		if p.Country != "" && !slices.Contains(cs, p.Country) {
+			cs = append(cs, p.Country)
+		}
+	}
+	slices.Sort(cs)
+	return cs
+}
+
+func (h *History) hasAS(asn int) bool {
+	return slices.ContainsFunc(h.Places, func(p Place) bool { return p.ASN == asn })
+}
+
+// last is the place of the latest login.
+func (h *History) last() *Place {
+	var l *Place
+	for i := range h.Places {
+		if l == nil || h.Places[i].Last.After(l.Last) {
+			l = &h.Places[i]
+		}
+	}
+	return l
+}

@@ -1,0 +1,241 @@
+package watch
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+type feed struct {
+	t *testing.T
+	e *Engine
+}
+
+func newFeed(t *testing.T) *feed { return &feed{t: t, e: New(Defaults())} }
+
+func (f *feed) fail(at time.Duration, user, ip string, n int, pw string) {
+	f.e.Add(&Event{Time: t0.Add(at), User: user, IP: ip, Country: "CN", ASN: 4134, Attempts: n, PwHash: pw})
+}
+
+func (f *feed) login(at time.Duration, user, ip, country string, asn int) Verdict {
+	f.t.Helper()
+	v, ok := f.e.Add(&Event{Time: t0.Add(at), Success: true, User: user, IP: ip, Country: country, ASN: asn, Service: "imap"})
+	if !ok {
+		f.t.Fatal("a login was not judged")
+	}
+	return v
+}
+
+// history gives user n logins from country over the days before at.
+func (f *feed) history(at time.Duration, user, ip, country string, asn, n int, days int) {
+	for i := range n {
+		back := time.Duration(days*24) * time.Hour * time.Duration(n-i) / time.Duration(n)
+		f.login(at-back, user, ip, country, asn)
+	}
+}
+
+func classes(v Verdict) []string {
+	var s []string
+	for _, c := range v.Classes {
+		s = append(s, c.String())
+	}
+	return s
+}
+
+func want(t *testing.T, v Verdict, alarm bool, cs ...string) {
+	t.Helper()
+	if got := classes(v); !slices.Equal(got, cs) || v.Alarm() != alarm {
+		t.Errorf("classes %q alarm %v, want %q alarm %v", got, v.Alarm(), cs, alarm)
+	}
+}
+
+func TestFailureClasses(t *testing.T) {
+	day := 24 * time.Hour
+	t.Run("brute force then login", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "bob", "203.0.113.9", 5, "")
+		f.fail(time.Minute, "bob", "203.0.113.9", 5, "")
+		v := f.login(2*time.Minute, "bob", "203.0.113.9", "CN", 4134)
+		want(t, v, true, "brute")
+		if v.Attempts != 10 {
+			t.Errorf("attempts %d, want 10", v.Attempts)
+		}
+	})
+	t.Run("a list of accounts, then this one worked", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 5 {
+			f.fail(time.Duration(i)*time.Second, fmt.Sprintf("user%d", i), "198.51.100.7", 1, "")
+		}
+		v := f.login(time.Minute, "carol", "198.51.100.7", "RU", 0)
+		want(t, v, true, "spray")
+		if v.Accounts != 5 {
+			t.Errorf("other accounts %d, want 5", v.Accounts)
+		}
+	})
+	t.Run("a fresh address of a network that attacked", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 4 {
+			f.fail(time.Duration(i)*time.Second, fmt.Sprintf("user%d", i), fmt.Sprintf("198.51.100.%d", 10+i), 1, "")
+		}
+		v := f.login(time.Minute, "carol", "198.51.100.200", "RU", 0)
+		want(t, v, true, "network")
+		if v.Net != "198.51.100.0/24" {
+			t.Errorf("net %q", v.Net)
+		}
+	})
+	t.Run("an IPv6 attacker rotating in its /64", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 20 {
+			f.fail(time.Duration(i)*time.Second, "dave", fmt.Sprintf("2001:db8:7:9::%x", 0x100+i), 1, "")
+		}
+		want(t, f.login(time.Minute, "dave", "2001:db8:7:9:ffff::1", "NL", 0), true, "brute")
+	})
+	t.Run("one old password from a phone", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 6 {
+			f.fail(time.Duration(i)*time.Minute, "erin", "192.0.2.44", 1, "f638ff")
+		}
+		want(t, f.login(time.Hour, "erin", "192.0.2.44", "FR", 0), false, "stale")
+	})
+	t.Run("six different passwords are a guesser", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 6 {
+			f.fail(time.Duration(i)*time.Minute, "erin", "192.0.2.44", 1, fmt.Sprintf("a%05x", i))
+		}
+		v := f.login(time.Hour, "erin", "192.0.2.44", "FR", 0)
+		want(t, v, true, "brute")
+		if v.Guesses != 6 {
+			t.Errorf("guesses %d, want 6", v.Guesses)
+		}
+	})
+	t.Run("a typo", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "frank", "192.0.2.50", 1, "")
+		want(t, f.login(time.Minute, "frank", "192.0.2.50", "FR", 0), false, "typo")
+	})
+	t.Run("the AS attacking the account", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "gina", "203.0.113.1", 3, "")
+		want(t, f.login(time.Minute, "gina", "192.0.2.99", "CN", 4134), true, "as")
+	})
+	t.Run("failures older than a week are forgotten", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "bob", "203.0.113.9", 10, "")
+		f.login(8*day, "zed", "192.0.2.1", "FR", 0) // time moves on
+		want(t, f.login(8*day+time.Hour, "bob", "203.0.113.9", "CN", 4134), false)
+	})
+}
+
+func TestHistoryClasses(t *testing.T) {
+	day := 24 * time.Hour
+	at := 30 * day
+	t.Run("a new account is not suspicious", func(t *testing.T) {
+		f := newFeed(t)
+		want(t, f.login(at, "new", "203.0.113.77", "BR", 28573), false)
+		want(t, f.login(at+time.Hour, "new", "203.0.113.78", "BR", 28573), false)
+	})
+	t.Run("a first login from a new country, first try", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 20, 20)
+		v := f.login(at, "bob", "203.0.113.40", "VN", 45899)
+		want(t, v, true, "new_country")
+		if !slices.Equal(v.Known, []string{"FR"}) || v.Logins != 20 {
+			t.Errorf("known %q logins %d", v.Known, v.Logins)
+		}
+	})
+	t.Run("too short a history says nothing", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 3, 2)
+		want(t, f.login(at+12*time.Hour, "bob", "203.0.113.40", "VN", 45899), false)
+	})
+	t.Run("a traveller's second country", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at-5*day, "tom", "192.0.2.10", "FR", 3215, 20, 20)
+		f.history(at, "tom", "198.51.100.10", "US", 7922, 5, 4)
+		want(t, f.login(at+time.Hour, "tom", "192.0.2.10", "FR", 3215), false)
+		want(t, f.login(at+20*time.Hour, "tom", "198.51.100.60", "US", 7922), false)
+	})
+	t.Run("across the border", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 20, 20)
+		want(t, f.login(at+3*time.Hour, "bob", "203.0.113.40", "BE", 5432), false)
+	})
+	t.Run("faster than a plane", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "ann", "192.0.2.10", "FR", 3215, 3, 1)
+		v := f.login(at+time.Hour, "ann", "203.0.113.40", "JP", 2516)
+		want(t, v, true, "travel")
+		if v.From != "FR" || v.Km < 9000 || v.Km > 10500 {
+			t.Errorf("from %q km %d", v.From, v.Km)
+		}
+	})
+	t.Run("a day later, Japan is a trip", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "ann", "192.0.2.10", "FR", 3215, 3, 1)
+		want(t, f.login(at+24*time.Hour, "ann", "203.0.113.40", "JP", 2516), false)
+	})
+	t.Run("a new AS at home is noted, not alarmed", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 20, 20)
+		want(t, f.login(at+time.Hour, "bob", "198.51.100.4", "FR", 51207), false, "new_as")
+	})
+	t.Run("a spray and a new country: both said", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 20, 20)
+		for i := range 3 {
+			f.fail(at-time.Duration(i)*time.Minute, fmt.Sprintf("u%d", i), "203.0.113.40", 1, "")
+		}
+		want(t, f.login(at+time.Minute, "bob", "203.0.113.40", "VN", 45899), true, "new_country", "spray")
+	})
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeed(t)
+	f.history(30*24*time.Hour, "bob", "192.0.2.10", "FR", 3215, 20, 20)
+	f.fail(30*24*time.Hour, "bob", "203.0.113.9", 5, "")
+	f.fail(30*24*time.Hour, "amy", "2001:db8:7:9::1", 5, "")
+	f.fail(30*24*time.Hour, "amy", "198.51.100.1", 1, "") // a typo's failure: not kept
+	f.e.NoteAlarm(Alarm{User: "bob", IP: "203.0.113.9", Time: t0, Class: "brute", Why: "after 10 failed attempts"})
+	if err := f.e.Save(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	g := &feed{t: t, e: New(Defaults())}
+	if _, ok, err := g.e.Load(dir, func(err error) { t.Error(err) }); err != nil || !ok {
+		t.Fatalf("load: %v %v", ok, err)
+	}
+	at := 30*24*time.Hour + time.Minute
+	want(t, g.login(at, "bob", "203.0.113.9", "CN", 4134), true, "new_country", "brute")
+	want(t, g.login(at, "amy", "2001:db8:7:9::abcd", "CN", 0), true, "brute")
+	if !g.e.Quiet("bob", "203.0.113.9", t0, 0) || g.e.Quiet("bob", "203.0.113.9", t0.Add(time.Second), 0) {
+		t.Error("the alarm journal did not survive the restart")
+	}
+	if got := g.e.Alarms(t0, t0); len(got) != 1 || got[0].Class != "brute" || got[0].Why != "after 10 failed attempts" {
+		t.Errorf("alarms %+v", got)
+	}
+	if g.e.addrs.get(addrKey(mustAddr("198.51.100.1"))) != nil {
+		t.Error("a single failure was saved")
+	}
+}
+
+func mustAddr(s string) netip.Addr {
+	v, _ := parseAddr(s)
+	return v
+}
+
+func TestFailTableBounded(t *testing.T) {
+	tb := newTable[fails](1000)
+	for i := range 100_000 {
+		addFailure(tb, key(i), int64(i), 1, 1, 0)
+		if len(tb.m) > 1000 {
+			t.Fatalf("%d entries after %d adds, want at most 1000", len(tb.m), i+1)
+		}
+	}
+	if tb.get(key(99_999)) == nil {
+		t.Error("the newest entry was forgotten")
+	}
+}
