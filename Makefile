@@ -75,22 +75,31 @@ geoip: build
 man:
 	$(GO) run ./internal/mangen -o bin/man
 
-# Never overwrites an existing /etc/default/mailcop: it holds the admin's settings.
-# The watch's unit goes where systemd looks for local units; enable it with
-# systemctl enable --now mailcop-watch.
-SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+# The files that hold the admin's settings (/etc/default/mailcop, the
+# fail2ban jail, the logrotate rule) are installed only where none exists
+# yet. The programs, the cron script, the fail2ban filter (which reads what
+# mailcop-report -fail2ban writes; local changes go in filter.d/mailcop.local)
+# and the systemd units (overridden in /etc/systemd/system) follow the
+# version installed. Units and the cron script name the programs in
+# $(PREFIX)/bin.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+ETCDIR = $(DESTDIR)$(SYSCONFDIR)
+SETTINGS = default/mailcop fail2ban/jail.d/mailcop.conf logrotate.d/mailcop
 install: build man
-	install -d $(BINDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)/cron.daily $(DESTDIR)$(SYSCONFDIR)/default
+	install -d $(BINDIR) $(MANDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(ETCDIR)/cron.daily $(ETCDIR)/default \
+		$(ETCDIR)/fail2ban/filter.d $(ETCDIR)/fail2ban/jail.d $(ETCDIR)/logrotate.d
 	for c in $(CMDS); do install -m 0755 bin/$$c $(BINDIR)/$$c; done
-	install -m 0755 scripts/mailcop $(BINDIR)/mailcop
-	install -m 0755 scripts/mailcop-watch $(BINDIR)/mailcop-watch
-	install -d $(DESTDIR)$(SYSTEMDDIR)
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' etc/systemd/mailcop-watch.service >$(DESTDIR)$(SYSTEMDDIR)/mailcop-watch.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/mailcop-watch.service
+	for s in scripts/mailcop scripts/mailcop-*; do [ ! -f "$$s" ] || install -m 0755 "$$s" $(BINDIR)/$${s##*/}; done
 	install -m 0644 bin/man/*.1 $(MANDIR)
-	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
-	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/cron.daily/mailcop
-	test -e $(DESTDIR)$(SYSCONFDIR)/default/mailcop || install -m 0644 etc/default/mailcop $(DESTDIR)$(SYSCONFDIR)/default/mailcop
+	sed 's|^PATH=$$PATH:|PATH=$$PATH:$(PREFIX)/bin:|' etc/cron.daily/mailcop >$(ETCDIR)/cron.daily/mailcop
+	chmod 0755 $(ETCDIR)/cron.daily/mailcop
+	install -m 0644 etc/fail2ban/filter.d/mailcop.conf $(ETCDIR)/fail2ban/filter.d/mailcop.conf
+	for f in $(SETTINGS); do test -e $(ETCDIR)/$$f || install -m 0644 etc/$$f $(ETCDIR)/$$f; done
+	for u in etc/systemd/*.service etc/systemd/*.timer; do \
+		[ -f "$$u" ] || continue; \
+		sed 's|/usr/local/bin\([/:]\)|$(PREFIX)/bin\1|g; s|/usr/local/bin$$|$(PREFIX)/bin|' "$$u" >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; \
+	done
 
 # mailcop in the admin's world, with Debian's own fail2ban and rsyslog
 # (installed by .ci/run): fail2ban banning on mailcop-report -fail2ban,

@@ -117,8 +117,20 @@ func TestDeb(t *testing.T) {
 	if lr, err := exec.LookPath("logrotate"); err == nil {
 		run(t, nil, lr, "-d", "-s", filepath.Join(t.TempDir(), "logrotate.state"), "/etc/logrotate.d/mailcop")
 	}
-	if copyright := readFile(t, "/usr/share/doc/mailcop/copyright"); !strings.Contains(copyright, "IP2Location LITE") || !strings.Contains(copyright, "License: CC-BY-SA-4.0") {
+	copyright := readFile(t, "/usr/share/doc/mailcop/copyright")
+	if !strings.Contains(copyright, "IP2Location LITE") || !strings.Contains(copyright, "License: CC-BY-SA-4.0") {
 		t.Errorf("the copyright file does not name the IP2Location LITE data's licence")
+	}
+	// mailcop's own licence is the tree's: none stated while the tree has
+	// no licence file, and then never a claim of one.
+	stated, _ := filepath.Glob(filepath.Join(repo, "LICEN[CS]E*"))
+	copying, _ := filepath.Glob(filepath.Join(repo, "COPYING*"))
+	noneStated := strings.Contains(copyright, "\nFiles: *\nCopyright: the mailcop authors\nLicense: none-stated\n")
+	switch files := append(stated, copying...); {
+	case len(files) == 0 && !noneStated:
+		t.Errorf("the tree has no licence file, but the copyright file's mailcop paragraph is not \"License: none-stated\":\n%s", copyright)
+	case len(files) > 0 && noneStated:
+		t.Errorf("the tree has %v, but the copyright file says mailcop states no licence: name it in packaging/deb/copyright.in", files)
 	}
 	// Built for this version: the version is linked in.
 	if exe, err := os.ReadFile("/usr/bin/mailcop-geo"); err != nil || !bytes.Contains(exe, []byte(version)) {

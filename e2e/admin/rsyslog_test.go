@@ -60,8 +60,9 @@ func rsyslogd(t *testing.T, ctx context.Context, dir, name, conf string) {
 // (hostnames mx1 and mx2) forward their mail facility over TCP on loopback
 // to a central rsyslog, which writes one file in Debian 12's traditional
 // format and one in RFC 3339 (Debian 13's). mailcop on each central file
-// tells the servers apart by host, and sees the attacker who tried both
-// as one address.
+// tells the servers apart by host (mailcop-count -by host, the report's
+// Servers section, the front script's mailcop -host), and sees the
+// attacker who tried both as one address.
 func TestManyServers(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -183,13 +184,88 @@ mail.* @@127.0.0.1:%d
 			// One attacker, whichever server it tried.
 			expect("ip", map[string]float64{"203.0.113.66": 7, "198.51.100.9": 1})
 
-			// The summary counts the attacker once and lists the servers.
+			// The summary counts the attacker once, in its totals and in
+			// its per-address table, and has a section per server.
 			report := string(run(t, parsed, bin(t, "mailcop-report")))
-			for _, want := range []string{"8 failed attempts from 2 addresses", "Servers", "mx1", "mx2"} {
-				if !strings.Contains(report, want) {
-					t.Errorf("report lacks %q:\n%s", want, report)
+			if !strings.Contains(report, "\n8 failed attempts from 2 addresses against 2 accounts\n") {
+				t.Errorf("report's totals are not 8 attempts from 2 addresses against 2 accounts:\n%s", report)
+			}
+			sameSection(t, report, "Servers", `  SHARED: addresses that attacked other servers too. Each address counts once
+  in the tables below, whatever the servers it attacked.
+  ATTEMPTS  LOGINS  ADDRESSES  SHARED  SERVER
+         4       1          1       1  mx1
+         4       0          2       1  mx2
+`)
+			sameSection(t, report, "Top 10 addresses", `  ADDRESS       ATTEMPTS  ACCOUNTS
+  203.0.113.66         7         1
+  198.51.100.9         1         1
+`)
+
+			// The front script, as an admin on the log host runs it:
+			// -host keeps one server's attempts. (-a: the whole file,
+			// whatever the day, so that no run near midnight differs.)
+			env := append(os.Environ(), "TZ=UTC", "LC_ALL=C.UTF-8",
+				"PATH="+filepath.Join(repo, "bin")+":"+os.Getenv("PATH"),
+				"MAILCOP_CONFIG="+filepath.Join(t.TempDir(), "none"), "MAILCOP_LANG=en")
+			front := func(args ...string) string {
+				t.Helper()
+				args = append([]string{filepath.Join(repo, "scripts", "mailcop"), "-a", "-log", f}, args...)
+				return runEnv(t, env, "sh", args...)
+			}
+			same := func(what, got, want string) {
+				t.Helper()
+				if got != want {
+					t.Errorf("%s:\n%s\nwant:\n%s", what, got, want)
 				}
+			}
+			same("mailcop -host mx1 ips", front("-host", "mx1", "ips"),
+				"203.0.113.66            4  documentation\n")
+			same("mailcop -host mx2 ips", front("-host", "mx2", "ips"),
+				"198.51.100.9            1  documentation\n203.0.113.66            3  documentation\n")
+			same("mailcop -host mx1 logins", front("-host", "mx1", "logins"), "      4 info@example.com\n")
+			same("mailcop -host mx2 logins", front("-host", "mx2", "logins"), "      1 bob@example.com\n      3 -\n")
+			// The attempts one per line, without their time (the
+			// central host's clock writes it): account, address,
+			// country, and how many the line stands for.
+			same("mailcop -host mx1", withoutStamps(front("-host", "mx1")),
+				"info@example.com                    203.0.113.66     documentation  x4\n")
+			same("mailcop -host mx2", withoutStamps(front("-host", "mx2")),
+				"-                                   203.0.113.66     documentation\n"+
+					"-                                   203.0.113.66     documentation\n"+
+					"-                                   203.0.113.66     documentation\n"+
+					"bob@example.com                     198.51.100.9     documentation\n")
+			one := front("-host", "mx2", "report")
+			if !strings.Contains(one, "\n4 failed attempts from 2 addresses against 1 account\n") || strings.Contains(one, "\nServers\n") {
+				t.Errorf("mailcop -host mx2 report: want mx2's 4 attempts and no Servers section:\n%s", one)
 			}
 		})
 	}
+}
+
+// sameSection checks a report section's body, from below its underlined
+// heading to the blank line that ends it.
+func sameSection(t *testing.T, report, heading, want string) {
+	t.Helper()
+	head := heading + "\n" + strings.Repeat("-", len(heading)) + "\n"
+	_, body, found := strings.Cut(report, "\n"+head)
+	if !found {
+		t.Errorf("report has no section %q:\n%s", heading, report)
+		return
+	}
+	body, _, _ = strings.Cut(body, "\n\n")
+	if body+"\n" != want {
+		t.Errorf("report's section %q:\n%s\nwant:\n%s", heading, body, want)
+	}
+}
+
+// withoutStamps drops the leading "Jan _2 15:04:05 " of each line.
+func withoutStamps(text string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(text, "\n") {
+		if len(l) > len(time.Stamp)+1 {
+			l = l[len(time.Stamp)+1:]
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
