@@ -19,7 +19,7 @@ func TestPages(t *testing.T) {
 	for _, p := range pages {
 		names = append(names, p.Name)
 	}
-	want := "mailcop mailcop-count mailcop-geo mailcop-parse mailcop-report mailcop-tail"
+	want := "mailcop mailcop-count mailcop-geo mailcop-parse mailcop-report mailcop-tail mailcop-watch"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("pages %s, want %s", got, want)
 	}
