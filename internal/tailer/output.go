@@ -1,7 +1,6 @@
 package tailer
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"sync"
@@ -72,39 +71,21 @@ type emitter struct {
 
 	warnf func(format string, args ...any) // for the lines skipped
 
-	// A line's record is {"file":FILE,"line":LINE}: the part before LINE
-	// is encoded once per file, and LINE straight from the bytes read,
-	// not copied into a Record's string first (1 GiB of log is 7 million
+	// A line's record is encoded straight from the bytes read, not
+	// copied into a Record's string first (1 GiB of log is 7 million
 	// lines).
-	file   string
-	prefix []byte
-	buf    []byte
+	lines record.LineEncoder
+	buf   []byte
 }
 
-// line writes one log line (without its newline) as a record. A line with
-// bytes that are not UTF-8 cannot travel in a JSON string as it is: "line"
-// has U+FFFD in their place (as encoding/json writes them) and "line_b64"
-// the exact bytes, in standard base64 with padding. Empty lines are
+// line writes one log line (without its newline) as a record (see
+// record.LineEncoder for lines that are not UTF-8). Empty lines are
 // skipped: a record without "line" tells mailcop-parse nothing.
 func (e *emitter) line(file string, b []byte) error {
 	if len(b) == 0 || e.err != nil {
 		return e.err
 	}
-	if e.prefix == nil || file != e.file {
-		e.file = file
-		e.prefix = append(e.prefix[:0], '{')
-		if file != "" {
-			e.prefix = append(record.AppendString(append(e.prefix, `"file":`...), file), ',')
-		}
-		e.prefix = append(e.prefix, `"line":`...)
-	}
-	buf, valid := record.AppendBytes(append(e.buf[:0], e.prefix...), b)
-	if !valid {
-		buf = append(buf, `,"line_b64":"`...)
-		buf = base64.StdEncoding.AppendEncode(buf, b)
-		buf = append(buf, '"')
-	}
-	e.buf = append(buf, '}', '\n')
+	e.buf = append(e.lines.Append(e.buf[:0], file, b), '\n')
 	return e.put(e.buf)
 }
 
