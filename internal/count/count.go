@@ -114,7 +114,7 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 	fs := flag.NewFlagSet("mailcop-count", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	by := fs.String("by", "ip", "group by these `fields`, comma-separated")
-	outcome := fs.String("outcome", "failure", "count `outcome`s failure, success or any")
+	outcome := fs.String("outcome", record.OutcomeFailure, "count `outcome`s failure, success or any")
 	top := fs.Int("top", 0, "keep the first `n` groups")
 	minCount := fs.Int("min", 0, "keep groups of at least `n` attempts")
 	sortBy := fs.String("sort", "count", "sort `order`: count, users, ips, countries, first, last or key")
@@ -135,7 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 		return config{}, nil, cli.Usagef(usage, "%v", err)
 	}
 	switch {
-	case !oneOf(cfg.outcome, "failure", "success", "any"):
+	case !oneOf(cfg.outcome, record.OutcomeFailure, record.OutcomeSuccess, anyOutcome):
 		return config{}, nil, cli.Usagef(usage, "-outcome %q: want failure, success or any", cfg.outcome)
 	case !oneOf(cfg.sort, "count", "users", "ips", "countries", "first", "last", "key"):
 		return config{}, nil, cli.Usagef(usage, "-sort %q: want count, users, ips, countries, first, last or key", cfg.sort)

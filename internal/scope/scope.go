@@ -4,21 +4,26 @@
 // network only when the whole network lies inside one such block.
 package scope
 
-import "net/netip"
+import (
+	"net/netip"
 
-// The scope labels of reserved addresses. They are never looked up: no
-// database can say where 192.168.1.10 is, and "unknown" would hide that
-// the address is the admin's own network (or a relay's, or a test's).
+	"github.com/mailcop/mailcop/internal/record"
+)
+
+// The scope labels of reserved addresses (the record's vocabulary). They
+// are never looked up: no database can say where 192.168.1.10 is, and
+// "unknown" would hide that the address is the admin's own network (or a
+// relay's, or a test's).
 const (
-	Unspecified   = "unspecified"   // 0.0.0.0/8, ::
-	Loopback      = "loopback"      // 127.0.0.0/8, ::1
-	Private       = "private"       // RFC 1918, fc00::/7 (ULA), fec0::/10
-	Shared        = "shared"        // 100.64.0.0/10, carrier-grade NAT
-	LinkLocal     = "link-local"    // 169.254.0.0/16, fe80::/10
-	Documentation = "documentation" // TEST-NET-1/2/3, 2001:db8::/32, 3fff::/20
-	Benchmarking  = "benchmarking"  // 198.18.0.0/15, 2001:2::/48
-	Multicast     = "multicast"     // 224.0.0.0/4, ff00::/8
-	Reserved      = "reserved"      // the rest of IANA's special-purpose registries
+	Unspecified   = record.ScopeUnspecified
+	Loopback      = record.ScopeLoopback
+	Private       = record.ScopePrivate
+	Shared        = record.ScopeShared
+	LinkLocal     = record.ScopeLinkLocal
+	Documentation = record.ScopeDocumentation
+	Benchmarking  = record.ScopeBenchmarking
+	Multicast     = record.ScopeMulticast
+	Reserved      = record.ScopeReserved
 )
 
 var reservedV4 = []struct {
