@@ -76,25 +76,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := newCounter(cfg)
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	bad := 0
-	err = cli.EachInput(files, stdin, func(in cli.Input) error {
-		rd := record.NewReader(in.R, in.Name)
-		rd.Warn = func(se *record.SyntaxError) {
-			bad++
-			fmt.Fprintf(stderr, "%v\n", se)
-		}
-		for n := 0; rd.Scan(); n++ {
-			// A cancelled context stops a long batch; checking it on every
-			// record would cost more than counting it.
-			if n&4095 == 4095 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			c.add(rd.Record())
-		}
-		return rd.Err()
-	})
+	bad, err := cli.EachRecord(ctx, files, stdin,
+		cli.RecordReading{Warn: func(se *record.SyntaxError) { fmt.Fprintf(stderr, "%v\n", se) }},
+		func(r *record.Record, _ string, _ int) error {
+			c.add(r)
+			return nil
+		})
 	if err != nil {
 		return err
 	}
