@@ -66,6 +66,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	defer timer.Stop()
 	lastSave := time.Now()
 	var saved []string // the state's entries at the last save, to save only changes
+	following := hooksOf(ctx).following
 	saveFailed := false
 	for ctx.Err() == nil {
 		allWatched := w != nil
@@ -109,6 +110,10 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		if more {
 			continue
+		}
+		if following != nil {
+			following()
+			following = nil
 		}
 		interval := pollSlow
 		if !allWatched {

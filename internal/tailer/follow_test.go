@@ -56,8 +56,7 @@ func TestFollowPolling(t *testing.T) {
 // fresh directory, and mailcop-tail -f on it, started first.
 func testFollow(t *testing.T, n int, sub string, args []string) {
 	path := filepath.Join(t.TempDir(), sub)
-	c, stop := runTail(t, "-f", path)
-	time.Sleep(100 * time.Millisecond) // let it start watching
+	c, stop := runTailFollowing(t, "-f", path)
 	w := helper(t, "writer", append([]string{"-path", path, "-n", strconv.Itoa(n)}, args...)...)
 	if out, err := w.CombinedOutput(); err != nil {
 		t.Fatalf("writer: %v: %s", err, out)
@@ -74,6 +73,20 @@ func testFollow(t *testing.T, n int, sub string, args []string) {
 		t.Errorf("mailcop-tail: %v, stderr %q", err, stderr)
 	}
 	checkExactlyOnce(t, c.records(), 1, n)
+}
+
+// runTailFollowing is runTail for -f, returning once the run reads the
+// logs as they are written.
+func runTailFollowing(t *testing.T, args ...string) (c *collector, stop func() (string, error)) {
+	t.Helper()
+	following := make(chan struct{})
+	c, stop = runTailHooked(t, hooks{following: func() { close(following) }}, args...)
+	select {
+	case <-following:
+	case <-time.After(30 * time.Second):
+		t.Fatal("mailcop-tail -f did not start following within 30s")
+	}
+	return c, stop
 }
 
 // Following: a log cut and written again past where it was read, between
@@ -105,8 +118,7 @@ func TestFollowCutAndRecreated(t *testing.T) {
 	}
 	checkExactlyOnce(t, c.records(), 1, 60)
 	noInotify, pollFast = false, 50*time.Millisecond
-	c, stop = runTail(t, "-f", "-n", "0", path)
-	time.Sleep(200 * time.Millisecond)
+	c, stop = runTailFollowing(t, "-f", "-n", "0", path)
 	l.f.Close()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
