@@ -168,11 +168,8 @@ func (d *decoder) skip(depth int) (invalid bool, err error) {
 		}
 		for {
 			if c == '{' {
-				if d.pos == len(d.data) {
-					return false, errEnd
-				}
-				if d.data[d.pos] != '"' {
-					return false, d.badChar()
+				if err := d.expect('"'); err != nil {
+					return false, err
 				}
 				bad, err := d.skipString()
 				if err != nil {
@@ -180,11 +177,8 @@ func (d *decoder) skip(depth int) (invalid bool, err error) {
 				}
 				invalid = invalid || bad
 				d.space()
-				if d.pos == len(d.data) {
-					return false, errEnd
-				}
-				if d.data[d.pos] != ':' {
-					return false, d.badChar()
+				if err := d.expect(':'); err != nil {
+					return false, err
 				}
 				d.pos++
 				d.space()
@@ -216,6 +210,17 @@ func (d *decoder) skip(depth int) (invalid bool, err error) {
 		}
 		return false, d.badChar()
 	}
+}
+
+// expect checks that the byte at d.pos is c.
+func (d *decoder) expect(c byte) error {
+	if d.pos == len(d.data) {
+		return errEnd
+	}
+	if d.data[d.pos] != c {
+		return d.badChar()
+	}
+	return nil
 }
 
 // skipString validates the string at d.pos without decoding it.
