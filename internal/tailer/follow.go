@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -34,19 +35,18 @@ var (
 	drainQuiet = time.Second            // an old file this quiet, and a newer one written to: done
 	drainMax   = 5 * time.Minute        // an old file this quiet: done, whatever the new one does
 	saveEvery  = 2 * time.Second        // the state, when it changed
-
-	// noInotify makes the tests poll, as on a system without inotify.
-	noInotify = false
 )
 
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
+	h := hooksOf(ctx)
+	fast := cmp.Or(h.pollOnly, pollFast)
 	w, err := fsnotify.NewWatcher()
-	if noInotify && err == nil {
+	if h.pollOnly > 0 && err == nil {
 		w.Close()
 		w = nil
 	}
 	if err != nil {
-		t.warnf("no inotify (%v): looking for new lines every %v", err, pollFast)
+		t.warnf("no inotify (%v): looking for new lines every %v", err, fast)
 		w = nil
 	}
 	wake := make(chan struct{}, 1)
@@ -66,7 +66,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	defer timer.Stop()
 	lastSave := time.Now()
 	var saved []string // the state's entries at the last save, to save only changes
-	following := hooksOf(ctx).following
+	following := h.following
 	saveFailed := false
 	for ctx.Err() == nil {
 		allWatched := w != nil
@@ -117,7 +117,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		interval := pollSlow
 		if !allWatched {
-			interval = pollFast
+			interval = fast
 		}
 		timer.Reset(interval)
 		select {

@@ -1,6 +1,9 @@
 package tailer
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // hooks are the points where a test watches a run from inside. A run
 // finds them in its context, so tests that run in parallel each watch
@@ -10,6 +13,10 @@ type hooks struct {
 	// following is called once, when -f has read what the logs held and
 	// watches them: a writer started after it is read as it writes.
 	following func()
+	// pollOnly, when set, leaves inotify aside and has -f look for new
+	// lines every pollOnly, as on a system without inotify (NFS, or no
+	// instances left).
+	pollOnly time.Duration
 }
 
 type hooksKey struct{}
