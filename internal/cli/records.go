@@ -3,13 +3,17 @@ package cli
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/mailcop/mailcop/internal/record"
 )
 
-// RecordReading is how EachRecord reads: what it does with a bad line and
-// before it may block.
+// RecordReading is how EachRecord reads: which records it passes on, what
+// it does with a bad line and before it may block.
 type RecordReading struct {
+	// Host, when set, passes on only the records of this server (-host;
+	// compared without case): a record that names no host passes too.
+	Host string
 	// Warn reports a line that is no record; the line is skipped and
 	// reading goes on. Its position is in the error.
 	Warn func(*record.SyntaxError)
@@ -46,7 +50,11 @@ func EachRecord(ctx context.Context, args []string, stdin io.Reader, how RecordR
 					return err
 				}
 			}
-			if err := fn(rd.Record(), in.Name, rd.LineNo()); err != nil {
+			r := rd.Record()
+			if how.Host != "" && r.Host != "" && !strings.EqualFold(r.Host, how.Host) {
+				continue // another server's
+			}
+			if err := fn(r, in.Name, rd.LineNo()); err != nil {
 				return err
 			}
 		}

@@ -69,3 +69,21 @@ func TestEachRecordStops(t *testing.T) {
 		t.Errorf("cancelled: got %v after %d records, want context.Canceled within %d", err, n, checkEvery)
 	}
 }
+
+// -host keeps one server's records, and those that name no server.
+func TestEachRecordHost(t *testing.T) {
+	in := strings.NewReader(`{"host":"mx1","user":"a"}
+{"host":"MX1","user":"b"}
+{"host":"mx2","user":"c"}
+{"user":"d"}
+`)
+	var users []string
+	_, err := EachRecord(context.Background(), nil, in, RecordReading{Host: "mx1"},
+		func(r *record.Record, _ string, _ int) error {
+			users = append(users, r.User)
+			return nil
+		})
+	if err != nil || strings.Join(users, ",") != "a,b,d" {
+		t.Errorf("-host mx1 kept %q (%v), want a,b,d", users, err)
+	}
+}

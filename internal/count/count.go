@@ -77,7 +77,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	c := newCounter(cfg)
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	bad, err := cli.EachRecord(ctx, files, stdin,
-		cli.RecordReading{Warn: func(se *record.SyntaxError) { fmt.Fprintf(stderr, "%v\n", se) }},
+		cli.RecordReading{Host: cfg.host, Warn: func(se *record.SyntaxError) { fmt.Fprintf(stderr, "%v\n", se) }},
 		func(r *record.Record, _ string, _ int) error {
 			c.add(r)
 			return nil

@@ -139,9 +139,6 @@ func (c *counter) add(r *record.Record) {
 	if r.Event != record.EventAuth {
 		return
 	}
-	if c.cfg.host != "" && r.Host != "" && !strings.EqualFold(r.Host, c.cfg.host) {
-		return // another server's
-	}
 	if c.exists != nil {
 		c.noteExists(r)
 	}
