@@ -35,18 +35,21 @@ var (
 	drainQuiet = time.Second            // an old file this quiet, and a newer one written to: done
 	drainMax   = 5 * time.Minute        // an old file this quiet: done, whatever the new one does
 	saveEvery  = 2 * time.Second        // the state, when it changed
+
 )
 
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	h := hooksOf(ctx)
-	fast := cmp.Or(h.pollOnly, pollFast)
+	following := h.following
+	// The run's hooks may leave inotify aside and poll at their own pace.
+	pollFast := cmp.Or(h.pollOnly, pollFast)
 	w, err := fsnotify.NewWatcher()
 	if h.pollOnly > 0 && err == nil {
 		w.Close()
 		w = nil
 	}
 	if err != nil {
-		t.warnf("no inotify (%v): looking for new lines every %v", err, fast)
+		t.warnf("no inotify (%v): looking for new lines every %v", err, pollFast)
 		w = nil
 	}
 	wake := make(chan struct{}, 1)
@@ -66,7 +69,6 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	defer timer.Stop()
 	lastSave := time.Now()
 	var saved []string // the state's entries at the last save, to save only changes
-	following := h.following
 	saveFailed := false
 	for ctx.Err() == nil {
 		allWatched := w != nil
@@ -117,7 +119,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		interval := pollSlow
 		if !allWatched {
-			interval = fast
+			interval = pollFast
 		}
 		timer.Reset(interval)
 		select {
