@@ -59,10 +59,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzPlainLineRecord$$' -fuzztime $(FUZZTIME) ./internal/record
+	$(GO) test -run '^$$' -fuzz '^FuzzLineEncoder$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitter$$' -fuzztime $(FUZZTIME) ./internal/tailer
 	$(GO) test -run '^$$' -fuzz '^FuzzEmitterLine$$' -fuzztime $(FUZZTIME) ./internal/tailer
 	$(GO) test -run '^$$' -fuzz '^FuzzParseStamp$$' -fuzztime $(FUZZTIME) ./internal/count
 	$(GO) test -run '^$$' -fuzz '^FuzzSafe$$' -fuzztime $(FUZZTIME) ./internal/report
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendSafe$$' -fuzztime $(FUZZTIME) ./internal/term
+	$(GO) test -run '^$$' -fuzz '^FuzzWidth$$' -fuzztime $(FUZZTIME) ./internal/term
 
 # DB-IP lite country and ASN databases (free, CC BY 4.0): downloaded,
 # checked, then renamed into place, so a running mailcop-geo never sees a

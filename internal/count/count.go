@@ -76,25 +76,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := newCounter(cfg)
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	bad := 0
-	err = cli.EachInput(files, stdin, func(in cli.Input) error {
-		rd := record.NewReader(in.R, in.Name)
-		rd.Warn = func(se *record.SyntaxError) {
-			bad++
-			fmt.Fprintf(stderr, "%v\n", se)
-		}
-		for n := 0; rd.Scan(); n++ {
-			// A cancelled context stops a long batch; checking it on every
-			// record would cost more than counting it.
-			if n&4095 == 4095 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			c.add(rd.Record())
-		}
-		return rd.Err()
-	})
+	bad, err := cli.EachRecord(ctx, files, stdin,
+		cli.RecordReading{Host: cfg.host, Warn: func(se *record.SyntaxError) { fmt.Fprintf(stderr, "%v\n", se) }},
+		func(r *record.Record, _ string, _ int) error {
+			c.add(r)
+			return nil
+		})
 	if err != nil {
 		return err
 	}
@@ -114,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 	fs := flag.NewFlagSet("mailcop-count", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	by := fs.String("by", "ip", "group by these `fields`, comma-separated")
-	outcome := fs.String("outcome", "failure", "count `outcome`s failure, success or any")
+	outcome := fs.String("outcome", record.OutcomeFailure, "count `outcome`s failure, success or any")
 	top := fs.Int("top", 0, "keep the first `n` groups")
 	minCount := fs.Int("min", 0, "keep groups of at least `n` attempts")
 	sortBy := fs.String("sort", "count", "sort `order`: count, users, ips, countries, first, last or key")
@@ -135,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (config, []string, error) {
 		return config{}, nil, cli.Usagef(usage, "%v", err)
 	}
 	switch {
-	case !oneOf(cfg.outcome, "failure", "success", "any"):
+	case !oneOf(cfg.outcome, record.OutcomeFailure, record.OutcomeSuccess, anyOutcome):
 		return config{}, nil, cli.Usagef(usage, "-outcome %q: want failure, success or any", cfg.outcome)
 	case !oneOf(cfg.sort, "count", "users", "ips", "countries", "first", "last", "key"):
 		return config{}, nil, cli.Usagef(usage, "-sort %q: want count, users, ips, countries, first, last or key", cfg.sort)

@@ -45,10 +45,13 @@ const (
 	existsYes     // a password_mismatch or a successful login
 )
 
+// anyOutcome is -outcome any: failures and logins alike.
+const anyOutcome = "any"
+
 // config is what the flags ask for.
 type config struct {
 	by           []field
-	outcome      string // "failure", "success" or "any"
+	outcome      string // record.OutcomeFailure, record.OutcomeSuccess or anyOutcome
 	top, min     int
 	sort         string
 	asc          bool
@@ -133,16 +136,13 @@ func newCounter(cfg config) *counter {
 
 // add counts one record, if it is one the flags ask for.
 func (c *counter) add(r *record.Record) {
-	if r.Event != "auth" {
+	if r.Event != record.EventAuth {
 		return
-	}
-	if c.cfg.host != "" && r.Host != "" && !strings.EqualFold(r.Host, c.cfg.host) {
-		return // another server's
 	}
 	if c.exists != nil {
 		c.noteExists(r)
 	}
-	if c.cfg.outcome != "any" && r.Outcome != c.cfg.outcome {
+	if c.cfg.outcome != anyOutcome && r.Outcome != c.cfg.outcome {
 		return
 	}
 	if r.Time != c.tstr {
@@ -312,9 +312,9 @@ func (c *counter) keep(s string) string {
 func (c *counter) noteExists(r *record.Record) {
 	var proof uint8
 	switch {
-	case r.Outcome == "success" || r.Reason == "password_mismatch":
+	case r.Outcome == record.OutcomeSuccess || r.Reason == record.ReasonPasswordMismatch:
 		proof = existsYes
-	case r.Reason == "unknown_user":
+	case r.Reason == record.ReasonUnknownUser:
 		proof = existsNo
 	default:
 		return

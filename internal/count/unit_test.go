@@ -132,7 +132,7 @@ func TestKeyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCounter(config{by: by, outcome: "any"})
+	c := newCounter(config{by: by, outcome: anyOutcome})
 	long := strings.Repeat("x", 300)
 	seen := map[string][]string{}
 	for _, vals := range [][]string{

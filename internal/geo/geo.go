@@ -202,30 +202,18 @@ func filter(ctx context.Context, cfg config, e env, hup <-chan os.Signal, stdin 
 		}
 	}
 
-	bad := 0
-	err = cli.EachInput(cfg.files, stdin, func(in cli.Input) error {
-		rd := record.NewReader(in.R, in.Name)
-		rd.FlushBeforeBlock(s.w.Flush)
-		rd.Warn = func(se *record.SyntaxError) {
-			bad++
-			s.warn(se.Error())
-		}
-		for n := 0; rd.Scan(); n++ {
-			if n&4095 == 4095 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			r := rd.Record()
-			if err := s.enrich(r, in.Name, rd.LineNo()); err != nil {
-				bad++
+	notEnriched := 0
+	bad, err := cli.EachRecord(ctx, cfg.files, stdin,
+		cli.RecordReading{Warn: func(se *record.SyntaxError) { s.warn(se.Error()) }, FlushBeforeBlock: s.w.Flush},
+		func(r *record.Record, name string, line int) error {
+			if err := s.enrich(r, name, line); err != nil {
+				notEnriched++
 			}
 			if err := s.w.Write(r); err != nil {
 				return fmt.Errorf("write output: %w", err)
 			}
-		}
-		return rd.Err()
-	})
+			return nil
+		})
 	if ferr := s.w.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write output: %w", ferr)
 	}
@@ -235,7 +223,7 @@ func filter(ctx context.Context, cfg config, e env, hup <-chan os.Signal, stdin 
 	if cfg.verbose {
 		fmt.Fprintf(stderr, "%s\n", s.summary())
 	}
-	if bad > 0 {
+	if bad+notEnriched > 0 {
 		return cli.ErrReported
 	}
 	return nil

@@ -6,19 +6,6 @@ import (
 	"github.com/mailcop/mailcop/internal/scope"
 )
 
-// The scope labels of reserved addresses (see package scope).
-const (
-	scopeUnspecified   = scope.Unspecified
-	scopeLoopback      = scope.Loopback
-	scopePrivate       = scope.Private
-	scopeShared        = scope.Shared
-	scopeLinkLocal     = scope.LinkLocal
-	scopeDocumentation = scope.Documentation
-	scopeBenchmarking  = scope.Benchmarking
-	scopeMulticast     = scope.Multicast
-	scopeReserved      = scope.Reserved
-)
-
 var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 
 // normalize returns the address to look up for a: IPv4-mapped IPv6

@@ -1,6 +1,16 @@
 // Package record owns the wire format between mailcop stages: one flat
 // JSON object per line. Known keys become typed fields; every other key is
 // kept, raw, in Extra so that keys users add with jq survive each stage.
+//
+// # What a consumer may keep
+//
+// Reading reuses memory: the line LineReader.Next returns, the file and
+// line PlainLineRecord returns (they alias that line), and the Extra of a
+// Record that Unmarshal (or Reader.Scan) fills are valid only until the
+// next read. Every consumer relies on one rule: a value that outlives the
+// next read is copied (Clone for a whole Record, string(b) or bytes.Clone
+// for a slice). The string fields of a Record are the exception: they
+// never alias the input and can be kept as they are.
 package record
 
 // Record is one event (or, from mailcop-tail, one raw line). A key whose

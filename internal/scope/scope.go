@@ -4,58 +4,51 @@
 // network only when the whole network lies inside one such block.
 package scope
 
-import "net/netip"
+import (
+	"net/netip"
 
-// The scope labels of reserved addresses. They are never looked up: no
-// database can say where 192.168.1.10 is, and "unknown" would hide that
-// the address is the admin's own network (or a relay's, or a test's).
-const (
-	Unspecified   = "unspecified"   // 0.0.0.0/8, ::
-	Loopback      = "loopback"      // 127.0.0.0/8, ::1
-	Private       = "private"       // RFC 1918, fc00::/7 (ULA), fec0::/10
-	Shared        = "shared"        // 100.64.0.0/10, carrier-grade NAT
-	LinkLocal     = "link-local"    // 169.254.0.0/16, fe80::/10
-	Documentation = "documentation" // TEST-NET-1/2/3, 2001:db8::/32, 3fff::/20
-	Benchmarking  = "benchmarking"  // 198.18.0.0/15, 2001:2::/48
-	Multicast     = "multicast"     // 224.0.0.0/4, ff00::/8
-	Reserved      = "reserved"      // the rest of IANA's special-purpose registries
+	"github.com/mailcop/mailcop/internal/record"
 )
 
+// reservedV4 and reservedV6 are the blocks, each with its label (the
+// record's Scope* words). An address in one is never looked up: no
+// database can say where 192.168.1.10 is, and "unknown" would hide that
+// the address is the admin's own network (or a relay's, or a test's).
 var reservedV4 = []struct {
 	prefix netip.Prefix
 	scope  string
 }{
-	{netip.MustParsePrefix("0.0.0.0/8"), Unspecified},
-	{netip.MustParsePrefix("10.0.0.0/8"), Private},
-	{netip.MustParsePrefix("100.64.0.0/10"), Shared},
-	{netip.MustParsePrefix("127.0.0.0/8"), Loopback},
-	{netip.MustParsePrefix("169.254.0.0/16"), LinkLocal},
-	{netip.MustParsePrefix("172.16.0.0/12"), Private},
-	{netip.MustParsePrefix("192.0.0.0/24"), Reserved}, // IETF protocol assignments
-	{netip.MustParsePrefix("192.0.2.0/24"), Documentation},
-	{netip.MustParsePrefix("192.88.99.0/24"), Reserved}, // deprecated 6to4 relays
-	{netip.MustParsePrefix("192.168.0.0/16"), Private},
-	{netip.MustParsePrefix("198.18.0.0/15"), Benchmarking},
-	{netip.MustParsePrefix("198.51.100.0/24"), Documentation},
-	{netip.MustParsePrefix("203.0.113.0/24"), Documentation},
-	{netip.MustParsePrefix("224.0.0.0/4"), Multicast},
-	{netip.MustParsePrefix("240.0.0.0/4"), Reserved}, // and 255.255.255.255
+	{netip.MustParsePrefix("0.0.0.0/8"), record.ScopeUnspecified},
+	{netip.MustParsePrefix("10.0.0.0/8"), record.ScopePrivate},
+	{netip.MustParsePrefix("100.64.0.0/10"), record.ScopeShared},
+	{netip.MustParsePrefix("127.0.0.0/8"), record.ScopeLoopback},
+	{netip.MustParsePrefix("169.254.0.0/16"), record.ScopeLinkLocal},
+	{netip.MustParsePrefix("172.16.0.0/12"), record.ScopePrivate},
+	{netip.MustParsePrefix("192.0.0.0/24"), record.ScopeReserved}, // IETF protocol assignments
+	{netip.MustParsePrefix("192.0.2.0/24"), record.ScopeDocumentation},
+	{netip.MustParsePrefix("192.88.99.0/24"), record.ScopeReserved}, // deprecated 6to4 relays
+	{netip.MustParsePrefix("192.168.0.0/16"), record.ScopePrivate},
+	{netip.MustParsePrefix("198.18.0.0/15"), record.ScopeBenchmarking},
+	{netip.MustParsePrefix("198.51.100.0/24"), record.ScopeDocumentation},
+	{netip.MustParsePrefix("203.0.113.0/24"), record.ScopeDocumentation},
+	{netip.MustParsePrefix("224.0.0.0/4"), record.ScopeMulticast},
+	{netip.MustParsePrefix("240.0.0.0/4"), record.ScopeReserved}, // and 255.255.255.255
 }
 
 var reservedV6 = []struct {
 	prefix netip.Prefix
 	scope  string
 }{
-	{netip.MustParsePrefix("::/128"), Unspecified},
-	{netip.MustParsePrefix("::1/128"), Loopback},
-	{netip.MustParsePrefix("64:ff9b:1::/48"), Private}, // local-use NAT64
-	{netip.MustParsePrefix("2001:2::/48"), Benchmarking},
-	{netip.MustParsePrefix("2001:db8::/32"), Documentation},
-	{netip.MustParsePrefix("3fff::/20"), Documentation},
-	{netip.MustParsePrefix("fc00::/7"), Private},
-	{netip.MustParsePrefix("fe80::/10"), LinkLocal},
-	{netip.MustParsePrefix("fec0::/10"), Private}, // deprecated site-local
-	{netip.MustParsePrefix("ff00::/8"), Multicast},
+	{netip.MustParsePrefix("::/128"), record.ScopeUnspecified},
+	{netip.MustParsePrefix("::1/128"), record.ScopeLoopback},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), record.ScopePrivate}, // local-use NAT64
+	{netip.MustParsePrefix("2001:2::/48"), record.ScopeBenchmarking},
+	{netip.MustParsePrefix("2001:db8::/32"), record.ScopeDocumentation},
+	{netip.MustParsePrefix("3fff::/20"), record.ScopeDocumentation},
+	{netip.MustParsePrefix("fc00::/7"), record.ScopePrivate},
+	{netip.MustParsePrefix("fe80::/10"), record.ScopeLinkLocal},
+	{netip.MustParsePrefix("fec0::/10"), record.ScopePrivate}, // deprecated site-local
+	{netip.MustParsePrefix("ff00::/8"), record.ScopeMulticast},
 }
 
 var globalUnicast = netip.MustParsePrefix("2000::/3")
@@ -79,7 +72,7 @@ func Of(a netip.Addr) string {
 	}
 	// Outside 2000::/3 nothing is allocated for unicast.
 	if !globalUnicast.Contains(a) {
-		return Reserved
+		return record.ScopeReserved
 	}
 	return ""
 }
@@ -102,7 +95,7 @@ func Within(p netip.Prefix) string {
 		}
 	}
 	if p.Addr().Is6() && !globalUnicast.Overlaps(p) {
-		return Reserved
+		return record.ScopeReserved
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -35,13 +36,15 @@ var (
 	drainMax   = 5 * time.Minute        // an old file this quiet: done, whatever the new one does
 	saveEvery  = 2 * time.Second        // the state, when it changed
 
-	// noInotify makes the tests poll, as on a system without inotify.
-	noInotify = false
 )
 
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
+	h := hooksOf(ctx)
+	following := h.following
+	// The run's hooks may leave inotify aside and poll at their own pace.
+	pollFast := cmp.Or(h.pollOnly, pollFast)
 	w, err := fsnotify.NewWatcher()
-	if noInotify && err == nil {
+	if h.pollOnly > 0 && err == nil {
 		w.Close()
 		w = nil
 	}
@@ -109,6 +112,10 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		if more {
 			continue
+		}
+		if following != nil {
+			following()
+			following = nil
 		}
 		interval := pollSlow
 		if !allWatched {

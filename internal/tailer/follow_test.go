@@ -34,7 +34,7 @@ func TestFollow(t *testing.T) {
 			if tt.name != "rename" {
 				t.Parallel() // the others mostly wait
 			}
-			testFollow(t, tt.n, tt.sub, tt.args)
+			testFollow(t, hooks{}, tt.n, tt.sub, tt.args)
 		})
 	}
 }
@@ -42,22 +42,20 @@ func TestFollow(t *testing.T) {
 // Without inotify (NFS, no inotify instances left), polling alone keeps
 // every line.
 func TestFollowPolling(t *testing.T) {
-	noInotify = true
-	defer func() { noInotify = false }()
+	polling := hooks{pollOnly: pollFast}
 	t.Run("rename", func(t *testing.T) {
-		testFollow(t, 60000, "mail.log", []string{"-mode", "rename", "-every", "20000", "-keep", "500", "-pace", "50"})
+		testFollow(t, polling, 60000, "mail.log", []string{"-mode", "rename", "-every", "20000", "-keep", "500", "-pace", "50"})
 	})
 	t.Run("copytruncate", func(t *testing.T) {
-		testFollow(t, 10000, "mail.log", []string{"-mode", "copytruncate", "-every", "5000", "-pause", "300ms", "-pace", "50"})
+		testFollow(t, polling, 10000, "mail.log", []string{"-mode", "copytruncate", "-every", "5000", "-pause", "300ms", "-pace", "50"})
 	})
 }
 
 // testFollow runs a writer process with args on a log at sub under a
-// fresh directory, and mailcop-tail -f on it, started first.
-func testFollow(t *testing.T, n int, sub string, args []string) {
+// fresh directory, and mailcop-tail -f on it, started first with h.
+func testFollow(t *testing.T, h hooks, n int, sub string, args []string) {
 	path := filepath.Join(t.TempDir(), sub)
-	c, stop := runTail(t, "-f", path)
-	time.Sleep(100 * time.Millisecond) // let it start watching
+	c, stop := runTailFollowing(t, h, "-f", path)
 	w := helper(t, "writer", append([]string{"-path", path, "-n", strconv.Itoa(n)}, args...)...)
 	if out, err := w.CombinedOutput(); err != nil {
 		t.Fatalf("writer: %v: %s", err, out)
@@ -76,17 +74,31 @@ func testFollow(t *testing.T, n int, sub string, args []string) {
 	checkExactlyOnce(t, c.records(), 1, n)
 }
 
+// runTailFollowing is runTail for -f, returning once the run reads the
+// logs as they are written.
+func runTailFollowing(t *testing.T, h hooks, args ...string) (c *collector, stop func() (string, error)) {
+	t.Helper()
+	following := make(chan struct{})
+	h.following = func() { close(following) }
+	c, stop = runTailHooked(t, h, args...)
+	select {
+	case <-following:
+	case <-time.After(30 * time.Second):
+		t.Fatal("mailcop-tail -f did not start following within 30s")
+	}
+	return c, stop
+}
+
 // Following: a log cut and written again past where it was read, between
 // two looks, and a directory deleted and created again.
 func TestFollowCutAndRecreated(t *testing.T) {
-	noInotify, pollFast = true, time.Second // a window to cut and regrow in
-	defer func() { noInotify, pollFast = false, 50*time.Millisecond }()
+	slowPolling := hooks{pollOnly: time.Second} // a window to cut and regrow in
 	dir := filepath.Join(t.TempDir(), "log")
 	os.Mkdir(dir, 0o755)
 	path := filepath.Join(dir, "mail.log")
 	l := newLogSim(t, path, "copytruncate")
 	l.write(10)
-	c, stop := runTail(t, "-f", path)
+	c, stop := runTailHooked(t, slowPolling, "-f", path)
 	waitLine := func(i int) {
 		t.Helper()
 		want := logLine(i)
@@ -104,9 +116,7 @@ func TestFollowCutAndRecreated(t *testing.T) {
 		t.Errorf("%v %s", err, stderr)
 	}
 	checkExactlyOnce(t, c.records(), 1, 60)
-	noInotify, pollFast = false, 50*time.Millisecond
-	c, stop = runTail(t, "-f", "-n", "0", path)
-	time.Sleep(200 * time.Millisecond)
+	c, stop = runTailFollowing(t, hooks{}, "-f", "-n", "0", path)
 	l.f.Close()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -127,12 +137,10 @@ func TestFollowCutAndRecreated(t *testing.T) {
 // no inotify): the file created by the first and renamed away by the
 // second is read too, in its place.
 func TestFollowTwoRotations(t *testing.T) {
-	noInotify, pollFast = true, time.Second // a window for both rotations
-	defer func() { noInotify, pollFast = false, 50*time.Millisecond }()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mail.log")
 	writeFile(t, path, numbered(1, 10))
-	c, stop := runTail(t, "-f", path)
+	c, stop := runTailHooked(t, hooks{pollOnly: time.Second}, "-f", path) // a window for both rotations
 	c.waitFor(t, "line 10", 30*time.Second, func(recs []tailRecord) bool {
 		return len(recs) > 0 && recs[len(recs)-1].Line == logLine(10)
 	})

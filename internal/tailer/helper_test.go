@@ -310,11 +310,17 @@ func checkExactlyOnce(t testing.TB, recs []tailRecord, first, last int) {
 // stop is called; stop returns Run's error and stderr.
 func runTail(t testing.TB, args ...string) (c *collector, stop func() (string, error)) {
 	t.Helper()
+	return runTailHooked(t, hooks{}, args...)
+}
+
+// runTailHooked is runTail with hooks into the run.
+func runTailHooked(t testing.TB, h hooks, args ...string) (c *collector, stop func() (string, error)) {
+	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withHooks(context.Background(), h))
 	var stderr bytes.Buffer
 	errc := make(chan error, 1)
 	go func() {

@@ -13,7 +13,9 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/mailcop/mailcop/internal/cli"
 )
@@ -170,4 +172,52 @@ func (c *config) check() error {
 		}
 	}
 	return nil
+}
+
+// tailer is one run of mailcop-tail.
+type tailer struct {
+	cfg    config
+	stdin  io.Reader
+	stderr io.Writer
+	out    *emitter
+	state  *stateFile // loaded with -state; nil otherwise
+	failed bool       // an error was reported: exit 1 at the end
+
+	lastSave   time.Time // of the state, by checkpoint
+	saveFailed bool      // a checkpoint could not save the state
+	inCut      bool      // reading a cut file's copy: no checkpoint
+	srcs       []*source // the logs read
+
+	cursorMu  sync.Mutex
+	cursorOut string // the journal cursor of the last entry flushed
+
+	buf []byte // read buffer
+	fp  []byte // scratch for fingerprints
+}
+
+func newTailer(cfg config, stdin io.Reader, stdout, stderr io.Writer) *tailer {
+	t := &tailer{
+		lastSave: time.Now(),
+		cfg:      cfg,
+		stdin:    stdin,
+		stderr:   stderr,
+		out:      newEmitter(stdout),
+		buf:      make([]byte, chunkSize),
+		fp:       make([]byte, fpMax),
+	}
+	t.out.warnf = t.warnf
+	return t
+}
+
+// warnf prints a warning, after the output written so far.
+func (t *tailer) warnf(format string, args ...any) {
+	t.out.flush()
+	fmt.Fprintf(t.stderr, "warning: "+format+"\n", args...)
+}
+
+// errorf reports an error the run goes on after; it then exits 1.
+func (t *tailer) errorf(format string, args ...any) {
+	t.out.flush()
+	fmt.Fprintf(t.stderr, format+"\n", args...)
+	t.failed = true
 }
