@@ -10,6 +10,7 @@ const (
 	EventBan       = "ban"       // fail2ban banned ip
 	EventUnban     = "unban"     // fail2ban lifted a ban
 	EventUnmatched = "unmatched" // a line about auth no rule understood (mailcop-parse -unmatched)
+	EventCoverage  = "coverage"  // what a host's log cannot show (mailcop-parse -unmatched)
 )
 
 // Outcome values, of auth events.
@@ -34,6 +35,7 @@ const (
 	ReasonAuthDisallowed      = "auth_disallowed"
 	ReasonUsernameDisallowed  = "username_disallowed"
 	ReasonSSLRequired         = "ssl_required"
+	ReasonTemporaryFailure    = "temporary_failure" // postfix gave up waiting for the auth service
 )
 
 // Scope values: mailcop-geo writes one instead of a country for an
@@ -52,13 +54,13 @@ const (
 
 // The vocabularies in full, in the README's order.
 var (
-	Events   = []string{EventAuth, EventBan, EventUnban, EventUnmatched}
+	Events   = []string{EventAuth, EventBan, EventUnban, EventUnmatched, EventCoverage}
 	Outcomes = []string{OutcomeFailure, OutcomeSuccess}
 	Reasons  = []string{
 		ReasonPasswordMismatch, ReasonUnknownUser, ReasonInvalidCredentials, ReasonAuthFailed,
 		ReasonPlaintextDisabled, ReasonAuthorizationFailed, ReasonProxyAuthFailed,
 		ReasonUserDisabled, ReasonLoginDisabled, ReasonPasswordExpired, ReasonInvalidBase64,
-		ReasonAuthDisallowed, ReasonUsernameDisallowed, ReasonSSLRequired,
+		ReasonAuthDisallowed, ReasonUsernameDisallowed, ReasonSSLRequired, ReasonTemporaryFailure,
 	}
 	Scopes = []string{
 		ScopeUnspecified, ScopeLoopback, ScopePrivate, ScopeShared, ScopeLinkLocal,
