@@ -62,6 +62,8 @@ type emitter struct {
 	file   string
 	prefix []byte
 	buf    []byte
+
+	lines int // lines written, for follow to tell a pass that found some
 }
 
 // line writes one log line (without its newline) as a record. A line with
@@ -89,6 +91,7 @@ func (e *emitter) line(file string, b []byte) error {
 	}
 	e.buf = append(buf, '}')
 	e.err = e.w.WriteJSON(e.buf)
+	e.lines++
 	return e.err
 }
 
