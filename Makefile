@@ -9,7 +9,7 @@ CMDS     = mailcop-tail mailcop-parse mailcop-geo mailcop-count mailcop-report
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  = -X github.com/mailcop/mailcop/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test bench demo install clean lint fuzz geoip man e2e-admin deb e2e-deb
+.PHONY: all build test bench bench-follow demo install clean lint fuzz geoip man e2e-admin deb e2e-deb
 
 all: build
 
@@ -24,9 +24,16 @@ test:
 
 # Each benchmark compares mailcop with a reference tool in the same run;
 # see scripts/bench.sh.
-bench: build
+bench: build bench-follow
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 	bash scripts/bench.sh
+
+# The live pipeline's CPU per line and memory at steady rates, beside
+# fail2ban-server following the same log (Debian: apt-get install fail2ban).
+FOLLOW_RATES ?= 10,100,1000
+FOLLOW_TIME  ?= 20s
+bench-follow: build
+	$(GO) run ./internal/followbench -bin bin -rates $(FOLLOW_RATES) -duration $(FOLLOW_TIME)
 
 # The pipeline on the bundled sample, as far as it is built.
 SAMPLE = testdata/sample/mail.log

@@ -42,7 +42,9 @@ func Usagef(usage, format string, args ...any) error {
 func Main(name string, run RunFunc) int {
 	stderr := NewPrefixWriter(os.Stderr, name+": ")
 	growPipes()
-	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, stderr)
+	stdin, restore := pollStdin()
+	err := run(context.Background(), os.Args[1:], stdin, os.Stdout, stderr)
+	restore()
 	return Exit(stderr, err)
 }
 

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"io"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,4 +34,23 @@ func growPipe(f *os.File) error {
 	}
 	_, err = unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, pipeSize)
 	return err
+}
+
+// Pending tells how many bytes r has ready to read without waiting, when
+// r is a file the kernel can tell it of (a pipe, a terminal, a socket, a
+// regular file: what is left to its end); ok is false otherwise.
+func Pending(r io.Reader) (n int, ok bool) {
+	sc, isConn := r.(syscall.Conn)
+	if !isConn {
+		return 0, false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	var ierr error
+	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), unix.TIOCINQ) }); err != nil || ierr != nil { // TIOCINQ is FIONREAD
+		return 0, false
+	}
+	return n, true
 }

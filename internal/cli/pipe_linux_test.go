@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"io"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -35,5 +37,37 @@ func TestGrowPipe(t *testing.T) {
 	defer f.Close()
 	if err := growPipe(f); err != nil {
 		t.Errorf("growPipe on a regular file: %v", err)
+	}
+}
+
+// Pending counts what a pipe holds, what a regular file has left, and
+// knows nothing of a reader that is not a file.
+func TestPending(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if n, ok := Pending(r); !ok || n != 0 {
+		t.Errorf("empty pipe: %d, %v; want 0, true", n, ok)
+	}
+	w.Write([]byte("two lines\nof log\n"))
+	if n, ok := Pending(r); !ok || n != 17 {
+		t.Errorf("pipe holding 17 bytes: %d, %v; want 17, true", n, ok)
+	}
+
+	f, err := os.CreateTemp(t.TempDir(), "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString("0123456789")
+	f.Seek(4, io.SeekStart)
+	if n, ok := Pending(f); !ok || n != 6 {
+		t.Errorf("file read up to 4 of 10 bytes: %d, %v; want 6, true", n, ok)
+	}
+	if _, ok := Pending(strings.NewReader("x")); ok {
+		t.Error("Pending knows a strings.Reader")
 	}
 }

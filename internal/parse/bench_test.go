@@ -42,7 +42,7 @@ func BenchmarkWorker(b *testing.B) {
 		for _, d := range blocks {
 			j.data = d
 			j.items = j.items[:0]
-			w.block(j, "bench.log", "bench.log")
+			w.block(j, "bench.log", "bench.log", nil)
 		}
 	}
 }

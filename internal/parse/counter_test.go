@@ -304,7 +304,7 @@ func parseItem(t *testing.T, line string) item {
 	cfg := testConfig()
 	w := newWorker(cfg)
 	j := &job{data: []byte(line + "\n"), ref: cfg.Now()}
-	w.block(j, "test.log", "")
+	w.block(j, "test.log", "", nil)
 	if len(j.items) != 1 || !j.items[0].matched {
 		t.Fatalf("%s: not one recognised line: %+v", line, j.items)
 	}

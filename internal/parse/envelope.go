@@ -35,6 +35,9 @@ type clock struct {
 	loc  *time.Location // zone of stamps that carry none
 	ref  time.Time      // reference for inference: file mtime or now
 	last time.Time      // previous line's stamp, to order the repeated autumn hour
+	// guessed: a wall time with two readings was read without a last
+	// (see startBlock).
+	guessed bool
 
 	// The previous zone-less stamp's bytes up to the seconds and their
 	// instant: consecutive lines mostly share the second, so most lines
@@ -113,6 +116,14 @@ func (c *clock) splitEnvelope(line []byte) (env envelope, msg []byte, ok bool) {
 		c.last = env.time // only to the second: lines mostly repeat it
 	}
 	return env, msg, true
+}
+
+// startBlock makes the clock read a block of lines knowing of the lines
+// before it only last (zero: nothing): a worker parsing a block ahead of
+// its turn does not know them. guessed then tells whether that mattered.
+func (c *clock) startBlock(last time.Time) {
+	c.last, c.guessed = last, false
+	c.keyLen = 0 // the cached instant was read with another last
 }
 
 // split parses b into env: a stamp, or a compose prefix if compose is
@@ -478,6 +489,9 @@ func (c *clock) resolve(w int64, loc *time.Location) int64 {
 		// first reading that does not go back before the previous line
 		// by more than syslog's usual disorder, or else the last.
 		u = found[0]
+		if c.last.IsZero() && nfound > 1 {
+			c.guessed = true
+		}
 		if !c.last.IsZero() {
 			floor := c.last.Unix() - disorder
 			for _, v := range found[:nfound] {

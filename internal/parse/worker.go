@@ -9,17 +9,20 @@ import (
 	"github.com/mailcop/mailcop/internal/record"
 )
 
-// worker finds and parses the candidate lines of blocks. Its state is a
-// cache (the clock's last stamp, the finder's tuning): workers run side by
-// side on different blocks.
+// worker finds and parses the candidate lines of blocks. Workers run side
+// by side on different blocks, each block read knowing nothing of the
+// lines before it, unless told (block's before): what the result depends
+// on is the block, never which worker read which block before. The rest
+// of a worker's state is caches (the finder's tuning, interned strings).
 type worker struct {
 	cfg      Config
 	clock    clock
 	finder   *finder
 	in       record.Record // a JSON input line, decoded
 	tailFile string        // the file of the last mailcop-tail record
-	lastTime time.Time
+	lastTime time.Time     // the block's last stamp so far
 	lastFrac int
+	anchored bool // the block was read knowing the lines before it
 	buf      []byte
 	items    []item
 	strs     *interner
@@ -40,9 +43,13 @@ type item struct {
 	host     string
 	file     string
 	pid      int
-	line     string              // the log line (password hidden), when output needs it
-	extra    []record.Field      // keys a user added upstream, carried along
-	warn     *record.SyntaxError // the line is unusable; Line counts within its block
+	// inherit: the line has no stamp and none came before it in its
+	// block: it takes the last stamp before the block, which only the
+	// sequencer knows.
+	inherit bool
+	line    string              // the log line (password hidden), when output needs it
+	extra   []record.Field      // keys a user added upstream, carried along
+	warn    *record.SyntaxError // the line is unusable; Line counts within its block
 }
 
 func newWorker(cfg Config) *worker {
@@ -55,10 +62,19 @@ func newWorker(cfg Config) *worker {
 }
 
 // block parses the candidate lines of j.data, skipping fast past the
-// lines with no needle.
-func (w *worker) block(j *job, name, file string) {
+// lines with no needle. before is what the lines before the block left,
+// when known; nil reads the block on its own (see item.inherit and
+// job.guessed).
+func (w *worker) block(j *job, name, file string, before *lineOrder) {
 	data := j.data
 	w.clock.ref = j.ref
+	w.lastTime, w.lastFrac, w.anchored = time.Time{}, 0, before != nil
+	if before != nil {
+		w.lastTime, w.lastFrac = before.time, before.frac
+		w.clock.startBlock(before.clock)
+	} else {
+		w.clock.startBlock(time.Time{})
+	}
 	w.items = j.items[:0]
 	f := w.finder
 	f.tuneOn(data)
@@ -100,6 +116,8 @@ func (w *worker) block(j *job, name, file string) {
 	}
 	j.items = w.items
 	w.items = nil
+	j.guessed = w.clock.guessed
+	j.after = lineOrder{time: w.lastTime, frac: w.lastFrac, clock: w.clock.last}
 }
 
 func trimCR(b []byte) []byte {
@@ -230,6 +248,7 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 		return
 	}
 	it.timeText = w.timeText(t, frac)
+	it.inherit = t.IsZero() && !w.anchored
 	it.ev.strs = nil // the interner is the worker's: not for the sequencer
 	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
 		it.line = text(hidePassword(line))
@@ -246,6 +265,7 @@ func (w *worker) fail2ban(line []byte, t time.Time, frac int, host, file string,
 	it.ev.strs = nil
 	it.matched = true
 	it.timeText = w.timeText(t, frac)
+	it.inherit = t.IsZero() && !w.anchored
 	if w.cfg.Raw {
 		it.line = text(line)
 	}

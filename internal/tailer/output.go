@@ -25,6 +25,8 @@ type emitter struct {
 	// lines).
 	lines record.LineEncoder
 	buf   []byte
+
+	written int // lines written, for follow to tell a pass that found some
 }
 
 // line writes one log line (without its newline) as a record (see
@@ -35,7 +37,11 @@ func (e *emitter) line(file string, b []byte) error {
 		return e.err
 	}
 	e.buf = append(e.lines.Append(e.buf[:0], file, b), '\n')
-	return e.put(e.buf)
+	if err := e.put(e.buf); err != nil {
+		return err
+	}
+	e.written++
+	return nil
 }
 
 func newEmitter(w io.Writer) *emitter {
