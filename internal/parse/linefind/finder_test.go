@@ -1,10 +1,14 @@
-package parse
+package linefind
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 )
+
+// words are mailcop-parse's: the finder's hard cases (pairs of words
+// sharing bytes, '"' and '-' among them) come from them.
+var words = []string{"auth", "-login", "sasl_", "NOTICE", "WARNING", `MESSAGE"`}
 
 var finderLines = []string{
 	"Nov 25 06:25:01 mx1 postfix/qmgr[12]: 4F1A: removed",
@@ -57,14 +61,14 @@ func TestFinder(t *testing.T) {
 // tuned on sample, finds a needle, going through data as a worker does.
 // With probe it also checks the finder's count of newlines.
 func foundLines(t *testing.T, data, sample []byte, mode finderMode) map[int]bool {
-	f := newFinder(needles[:]...)
+	f := New(words...)
 	f.tune(sample)
 	f.probing, f.wide = mode.probing, mode.wide
-	f.start()
+	f.Start()
 	got := map[int]bool{}
 	read := 0 // newlines of the lines read
 	for pos := 0; pos < len(data); {
-		hit := f.first(data, pos)
+		hit := f.First(data, pos)
 		if hit == len(data) {
 			break
 		}
@@ -97,7 +101,7 @@ func FuzzFinder(f *testing.F) {
 			got := foundLines(t, data, []byte(sample), mode)
 			for i, line := range lines {
 				want := false
-				for _, w := range needles {
+				for _, w := range words {
 					want = want || bytes.Contains(line, []byte(w))
 				}
 				if got[i] != want {
@@ -114,9 +118,9 @@ func FuzzFinder(f *testing.F) {
 // occur at all, or probe would stop at every lookalike.
 func TestFinderPairs(t *testing.T) {
 	sample := []byte(strings.Repeat("key-exchange X25519 server-signature RSA-PSS server-digest SHA256 method=LOGIN, rip=1 xmail_box \"x\":\"y\"\n", 50))
-	f := newFinder(needles[:]...)
+	f := New(words...)
 	f.tune(sample)
-	for k, w := range needles {
+	for k, w := range words {
 		first, second, dist := f.table.first[k][0], f.table.second[k][0], f.table.dist[k]
 		if w[f.at[k]] != first || w[f.at[k]+dist] != second {
 			t.Errorf("%q: pair %q %q %d apart is not the word's", w, first, second, dist)

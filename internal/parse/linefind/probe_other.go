@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package parse
+package linefind
 
 const (
 	haveProbe     = false
