@@ -15,16 +15,15 @@ import "bytes"
 // which scans 32 bytes a step, and checks the word around it.
 //
 // Where the CPU has AVX2, probe goes faster still: it tests a pair of
-// bytes of every word at once, 32 positions a step (64 with AVX-512), in
-// one pass (the pivot groups need one pass each); the pair is the one
-// that occurs least often together in the input.
+// bytes of every word at once, 32 positions a step, in one pass (the
+// pivot groups need one pass each); the pair is the one that occurs least
+// often together in the input.
 type Finder struct {
 	words   [][]byte
 	groups  []pivotGroup
 	sampled int // bytes the tuning saw
 
 	probing  bool       // probe is used, not the pivot groups
-	wide     bool       // probe512, not probe256
 	at       []int      // index in each word of its pair's first byte
 	table    probeTable // the pairs, as probe reads them
 	newlines int        // with probe: newlines in the bytes looked at since start
@@ -112,7 +111,6 @@ func (f *Finder) tune(sample []byte) {
 // (an empty sample) go to the rarest product of the two bytes' frequencies.
 func (f *Finder) tuneProbe(sample []byte, freq *[256]int) {
 	f.probing = haveProbe && len(f.words) > 0 && len(f.words) <= probeSlots
-	f.wide = haveWideProbe
 	if len(f.words) == 0 || len(f.words) > probeSlots {
 		return
 	}
@@ -222,11 +220,7 @@ func (f *Finder) probeFirst(data []byte, from int) int {
 	for from < len(data) {
 		var x, newlines int
 		var found bool
-		if f.wide {
-			x, found, newlines = probe512(data[from:], &f.table)
-		} else {
-			x, found, newlines = probe256(data[from:], &f.table)
-		}
+		x, found, newlines = probe256(data[from:], &f.table)
 		x += from
 		f.newlines += newlines
 		if !found {

@@ -23,19 +23,16 @@ var finderLines = []string{
 }
 
 // finderModes are the ways of finding this CPU has: the pivot groups
-// everywhere, probe256 with AVX2, probe512 with AVX-512.
+// everywhere, probe256 with AVX2.
 type finderMode struct {
-	name          string
-	probing, wide bool
+	name    string
+	probing bool
 }
 
 func finderModes() []finderMode {
 	modes := []finderMode{{name: "pivots"}}
 	if haveProbe {
 		modes = append(modes, finderMode{name: "probe256", probing: true})
-	}
-	if haveProbe && haveWideProbe {
-		modes = append(modes, finderMode{name: "probe512", probing: true, wide: true})
 	}
 	return modes
 }
@@ -63,7 +60,7 @@ func TestFinder(t *testing.T) {
 func foundLines(t *testing.T, data, sample []byte, mode finderMode) map[int]bool {
 	f := New(words...)
 	f.tune(sample)
-	f.probing, f.wide = mode.probing, mode.wide
+	f.probing = mode.probing
 	f.Start()
 	got := map[int]bool{}
 	read := 0 // newlines of the lines read

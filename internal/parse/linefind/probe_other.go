@@ -2,11 +2,7 @@
 
 package linefind
 
-const (
-	haveProbe     = false
-	haveWideProbe = false
-)
+const haveProbe = false
 
-// probe256 and probe512 are never called where haveProbe is false.
+// probe256 is never called where haveProbe is false.
 func probe256(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }
-func probe512(data []byte, t *probeTable) (pos int, found bool, newlines int) { return 0, false, 0 }
