@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strconv"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // kind says what a recognised line stands for in the counting rule.
@@ -96,44 +95,12 @@ func canonicalIP(s []byte) string {
 type interner struct {
 	strs map[string]string
 	ips  map[string]string
-
-	chunk []byte // where ev.text makes strings
 }
 
 const internMax = 1 << 16
 
 func newInterner() *interner {
 	return &interner{strs: make(map[string]string), ips: make(map[string]string)}
-}
-
-// chunkSize is the size of the chunks the short-lived strings of a
-// worker are made in.
-const chunkSize = 16 << 10
-
-// text is text(b), made in the worker's current chunk: one allocation
-// per chunk, not per string, for the strings that live only as long as
-// their record (session ids, addresses, users of failed attempts). The
-// chunk's bytes are never written again once a string covers them, so
-// the strings are as immutable as any; a chunk is freed when none of its
-// strings is left. Strings kept for long (interned ones) are not made
-// here: one would keep its whole chunk alive.
-func (ev *event) text(b []byte) string {
-	in := ev.strs
-	if in == nil || len(b) > chunkSize/16 {
-		return text(b)
-	}
-	if len(b) == 0 {
-		return ""
-	}
-	if !utf8.Valid(b) {
-		return text(b)
-	}
-	if cap(in.chunk)-len(in.chunk) < len(b) {
-		in.chunk = make([]byte, 0, chunkSize)
-	}
-	start := len(in.chunk)
-	in.chunk = append(in.chunk, b...)
-	return unsafe.String(&in.chunk[start], len(b))
 }
 
 // upper is str of b in upper case: SASL mechanisms, logged either way.
@@ -158,7 +125,7 @@ func (ev *event) str(b []byte) string {
 func (ev *event) addr(b []byte) string {
 	if canonicalIPv4(b) {
 		// Checking a dotted quad and copying it costs less than a lookup.
-		return ev.text(b)
+		return string(b)
 	}
 	if ev.strs == nil {
 		return canonicalIP(b)
