@@ -892,3 +892,16 @@ func failureReason(why []byte) (reason string, counted bool) {
 	// connection limit, referrals, unsupported mechanism): not the client's.
 	return "", true
 }
+
+// hidePassword removes a password dovecot logged in clear
+// (auth_verbose_passwords=plain): it runs to the end of the line. Dovecot
+// writes a space after the colon; hiding does not rely on it.
+func hidePassword(line []byte) []byte {
+	i := bytes.Index(line, []byte("(given password:"))
+	if i < 0 {
+		return line
+	}
+	out := make([]byte, 0, i+32)
+	out = append(out, line[:i]...)
+	return append(out, "(given password: <hidden>)"...)
+}
