@@ -61,26 +61,33 @@ func foundLines(t *testing.T, data, sample []byte, mode finderMode) map[int]bool
 	f := New(words...)
 	f.tune(sample)
 	f.probing = mode.probing
-	f.Start()
 	got := map[int]bool{}
-	read := 0 // newlines of the lines read
-	for pos := 0; pos < len(data); {
-		hit := f.First(data, pos)
-		if hit == len(data) {
-			break
-		}
-		got[bytes.Count(data[:hit], []byte{'\n'})] = true
-		end := bytes.IndexByte(data[hit:], '\n')
-		if end < 0 {
-			break
-		}
-		read++
-		pos = hit + end + 1
-	}
+	read := eachHit(f, data, func(hit int) { got[bytes.Count(data[:hit], []byte{'\n'})] = true })
 	if want := bytes.Count(data, []byte{'\n'}); f.probing && f.newlines+read != want {
 		t.Errorf("%s counted %d newlines, want %d", mode.name, f.newlines+read, want)
 	}
 	return got
+}
+
+// eachHit goes through a block as a worker does: it calls hit with each
+// position First returns and skips the rest of its line. It returns the
+// newlines of the lines so read.
+func eachHit(f *Finder, data []byte, hit func(int)) (read int) {
+	f.Start()
+	for pos := 0; pos < len(data); {
+		at := f.First(data, pos)
+		if at == len(data) {
+			break
+		}
+		hit(at)
+		end := bytes.IndexByte(data[at:], '\n')
+		if end < 0 {
+			break
+		}
+		read++
+		pos = at + end + 1
+	}
+	return read
 }
 
 // FuzzFinder checks every way of finding against bytes.Contains, line by
