@@ -20,7 +20,7 @@ test:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo 'gofmt needed:'; gofmt -l .; exit 1; }
 	$(GO) test -race ./...
-	$(GO) test -tags purego ./internal/parse ./internal/record
+	$(GO) test -tags purego ./internal/parse/... ./internal/record
 
 # Each benchmark compares mailcop with a reference tool in the same run;
 # see scripts/bench.sh.
@@ -62,7 +62,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/parse
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitEnvelope$$' -fuzztime $(FUZZTIME) ./internal/parse
-	$(GO) test -run '^$$' -fuzz '^FuzzFinder$$' -fuzztime $(FUZZTIME) ./internal/parse
+	$(GO) test -run '^$$' -fuzz '^FuzzFinder$$' -fuzztime $(FUZZTIME) ./internal/parse/linefind
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzPlainLineRecord$$' -fuzztime $(FUZZTIME) ./internal/record

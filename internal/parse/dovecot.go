@@ -266,7 +266,7 @@ func disallowedUsername(msg []byte, at int, ev *event) bool {
 		ev.method = ev.upper(mech)
 	}
 	ev.passdb = ""
-	ev.user = ev.text(rest[4+len(name) : len(rest)-1])
+	ev.user = text(rest[4+len(name) : len(rest)-1])
 	ev.reason = "username_disallowed"
 	return true
 }
@@ -406,7 +406,7 @@ func authPrefix(prefix []byte, ev *event) bool {
 		return true
 	}
 	ev.passdb = ev.str(name)
-	ev.user, ev.ip, ev.session = user, ip, ev.text(session)
+	ev.user, ev.ip, ev.session = user, ip, text(session)
 	ev.src = srcDovecotAuth
 	ev.kind = kindAttempt
 	return true
@@ -453,7 +453,7 @@ func userAndIP(args []byte, ev *event) (user, ip string, extra []byte, ok bool) 
 			if end < len(args) {
 				extra = args[end+1:]
 			}
-			return ev.text(args[:comma]), a, extra, true
+			return text(args[:comma]), a, extra, true
 		}
 		if !authField(args[comma+1 : end]) {
 			return "", "", nil, false
@@ -759,7 +759,7 @@ func loginFields(f []byte, ev *event) {
 	if k := lastIndex(after, "session=<"); k >= 0 {
 		s := after[k+len("session=<"):]
 		if e := bytes.IndexByte(s, '>'); e >= 0 {
-			ev.session = ev.text(s[:e])
+			ev.session = text(s[:e])
 		}
 	}
 	head := bytes.TrimSuffix(f[:rip], []byte(", "))
@@ -891,4 +891,17 @@ func failureReason(why []byte) (reason string, counted bool) {
 	// Server-side causes (temporary failure, communication failure,
 	// connection limit, referrals, unsupported mechanism): not the client's.
 	return "", true
+}
+
+// hidePassword removes a password dovecot logged in clear
+// (auth_verbose_passwords=plain): it runs to the end of the line. Dovecot
+// writes a space after the colon; hiding does not rely on it.
+func hidePassword(line []byte) []byte {
+	i := bytes.Index(line, []byte("(given password:"))
+	if i < 0 {
+		return line
+	}
+	out := make([]byte, 0, i+32)
+	out = append(out, line[:i]...)
+	return append(out, "(given password: <hidden>)"...)
 }

@@ -107,7 +107,7 @@ func (w *worker) exporter(line, js []byte, inLog bool, host, file string, extra 
 	}
 	it.matched = true
 	if !inLog {
-		it.host = ev.text([]byte(e.Hostname))
+		it.host = text([]byte(e.Hostname))
 	}
 	// The time of the verdict: end_time is RFC 3339 in UTC, microseconds.
 	if t, err := time.Parse(time.RFC3339Nano, e.EndTime); err == nil {

@@ -192,3 +192,10 @@ func bracketIP(s []byte, ev *event) string {
 	}
 	return ev.addr(s[open+1 : end])
 }
+
+// postfixTalksAuth tells whether a postfix line no rule matched is about
+// auth, so that it counts as unmatched (and not every line with "auth" in
+// an address does).
+func postfixTalksAuth(msg []byte) bool {
+	return contains(msg, "SASL") || contains(msg, "sasl_") || contains(msg, " auth=") || contains(msg, " AUTH")
+}

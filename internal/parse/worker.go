@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mailcop/mailcop/internal/parse/linefind"
 	"github.com/mailcop/mailcop/internal/record"
 )
 
@@ -17,7 +18,7 @@ import (
 type worker struct {
 	cfg      Config
 	clock    clock
-	finder   *finder
+	finder   *linefind.Finder
 	in       record.Record // a JSON input line, decoded
 	tailFile string        // the file of the last mailcop-tail record
 	lastTime time.Time     // the block's last stamp so far
@@ -56,7 +57,7 @@ func newWorker(cfg Config) *worker {
 	return &worker{
 		cfg:    cfg,
 		clock:  clock{year: cfg.Year, loc: cfg.Location},
-		finder: newFinder(needles[:]...),
+		finder: linefind.New(needles[:]...),
 		strs:   newInterner(),
 	}
 }
@@ -77,13 +78,13 @@ func (w *worker) block(j *job, name, file string, before *lineOrder) {
 	}
 	w.items = j.items[:0]
 	f := w.finder
-	f.tuneOn(data)
-	f.start()
+	f.TuneOn(data)
+	f.Start()
 	readNewlines := 0 // of the lines read
 	pos := 0
 	counted, lineNo := 0, 0 // line numbers (within the block) are counted only when needed
 	for pos < len(data) {
-		hit := f.first(data, pos)
+		hit := f.First(data, pos)
 		if hit == len(data) {
 			break
 		}
@@ -106,8 +107,8 @@ func (w *worker) block(j *job, name, file string, before *lineOrder) {
 	}
 	// With probe, the finder counted the newlines of the bytes it looked
 	// at, which are all but the lines read: a pass over the block saved.
-	if f.probing {
-		j.lines = f.newlines + readNewlines
+	if skipped, ok := f.Newlines(); ok {
+		j.lines = skipped + readNewlines
 	} else {
 		j.lines = bytes.Count(data, []byte{'\n'})
 	}

@@ -45,7 +45,6 @@ var (
 	// passGap at most, well inside SPEC's 100 ms.
 	passGap   = 25 * time.Millisecond
 	streamGap = 50 * time.Millisecond
-
 )
 
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {

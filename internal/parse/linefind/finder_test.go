@@ -1,10 +1,14 @@
-package parse
+package linefind
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 )
+
+// words are mailcop-parse's: the finder's hard cases (pairs of words
+// sharing bytes, '"' and '-' among them) come from them.
+var words = []string{"auth", "-login", "sasl_", "NOTICE", "WARNING", `MESSAGE"`}
 
 var finderLines = []string{
 	"Nov 25 06:25:01 mx1 postfix/qmgr[12]: 4F1A: removed",
@@ -19,19 +23,16 @@ var finderLines = []string{
 }
 
 // finderModes are the ways of finding this CPU has: the pivot groups
-// everywhere, probe256 with AVX2, probe512 with AVX-512.
+// everywhere, probe256 with AVX2.
 type finderMode struct {
-	name          string
-	probing, wide bool
+	name    string
+	probing bool
 }
 
 func finderModes() []finderMode {
 	modes := []finderMode{{name: "pivots"}}
 	if haveProbe {
 		modes = append(modes, finderMode{name: "probe256", probing: true})
-	}
-	if haveProbe && haveWideProbe {
-		modes = append(modes, finderMode{name: "probe512", probing: true, wide: true})
 	}
 	return modes
 }
@@ -57,29 +58,36 @@ func TestFinder(t *testing.T) {
 // tuned on sample, finds a needle, going through data as a worker does.
 // With probe it also checks the finder's count of newlines.
 func foundLines(t *testing.T, data, sample []byte, mode finderMode) map[int]bool {
-	f := newFinder(needles[:]...)
+	f := New(words...)
 	f.tune(sample)
-	f.probing, f.wide = mode.probing, mode.wide
-	f.start()
+	f.probing = mode.probing
 	got := map[int]bool{}
-	read := 0 // newlines of the lines read
-	for pos := 0; pos < len(data); {
-		hit := f.first(data, pos)
-		if hit == len(data) {
-			break
-		}
-		got[bytes.Count(data[:hit], []byte{'\n'})] = true
-		end := bytes.IndexByte(data[hit:], '\n')
-		if end < 0 {
-			break
-		}
-		read++
-		pos = hit + end + 1
-	}
+	read := eachHit(f, data, func(hit int) { got[bytes.Count(data[:hit], []byte{'\n'})] = true })
 	if want := bytes.Count(data, []byte{'\n'}); f.probing && f.newlines+read != want {
 		t.Errorf("%s counted %d newlines, want %d", mode.name, f.newlines+read, want)
 	}
 	return got
+}
+
+// eachHit goes through a block as a worker does: it calls hit with each
+// position First returns and skips the rest of its line. It returns the
+// newlines of the lines so read.
+func eachHit(f *Finder, data []byte, hit func(int)) (read int) {
+	f.Start()
+	for pos := 0; pos < len(data); {
+		at := f.First(data, pos)
+		if at == len(data) {
+			break
+		}
+		hit(at)
+		end := bytes.IndexByte(data[at:], '\n')
+		if end < 0 {
+			break
+		}
+		read++
+		pos = at + end + 1
+	}
+	return read
 }
 
 // FuzzFinder checks every way of finding against bytes.Contains, line by
@@ -97,7 +105,7 @@ func FuzzFinder(f *testing.F) {
 			got := foundLines(t, data, []byte(sample), mode)
 			for i, line := range lines {
 				want := false
-				for _, w := range needles {
+				for _, w := range words {
 					want = want || bytes.Contains(line, []byte(w))
 				}
 				if got[i] != want {
@@ -114,9 +122,9 @@ func FuzzFinder(f *testing.F) {
 // occur at all, or probe would stop at every lookalike.
 func TestFinderPairs(t *testing.T) {
 	sample := []byte(strings.Repeat("key-exchange X25519 server-signature RSA-PSS server-digest SHA256 method=LOGIN, rip=1 xmail_box \"x\":\"y\"\n", 50))
-	f := newFinder(needles[:]...)
+	f := New(words...)
 	f.tune(sample)
-	for k, w := range needles {
+	for k, w := range words {
 		first, second, dist := f.table.first[k][0], f.table.second[k][0], f.table.dist[k]
 		if w[f.at[k]] != first || w[f.at[k]+dist] != second {
 			t.Errorf("%q: pair %q %q %d apart is not the word's", w, first, second, dist)

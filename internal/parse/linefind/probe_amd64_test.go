@@ -1,6 +1,6 @@
 //go:build !purego
 
-package parse
+package linefind
 
 import (
 	"testing"

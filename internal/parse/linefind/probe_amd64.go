@@ -1,16 +1,11 @@
 //go:build !purego
 
-package parse
+package linefind
 
 import "golang.org/x/sys/cpu"
 
 // haveProbe tells whether probe256 runs here: it needs AVX2.
-// haveWideProbe tells the same of probe512, which needs AVX-512BW and
-// looks at twice the positions a step.
-var (
-	haveProbe     = cpu.X86.HasAVX2
-	haveWideProbe = cpu.X86.HasAVX512BW
-)
+var haveProbe = cpu.X86.HasAVX2
 
 // probe256 looks, 32 positions at a time, for a position x of data where
 // some pair k holds: data[x] == t.first[k][0] and data[x+t.dist[k]] ==
@@ -21,8 +16,3 @@ var (
 //
 //go:noescape
 func probe256(data []byte, t *probeTable) (pos int, found bool, newlines int)
-
-// probe512 is probe256 64 positions at a time.
-//
-//go:noescape
-func probe512(data []byte, t *probeTable) (pos int, found bool, newlines int)

@@ -1,0 +1,114 @@
+package parse
+
+import (
+	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
+)
+
+// item turns one parsed line into records.
+func (p *Parser) item(it *item) error {
+	if it.warn != nil {
+		p.stats.Bad++
+		p.warn(it.warn)
+		return nil
+	}
+	if !it.matched {
+		if !it.relevant {
+			return nil
+		}
+		p.stats.Unmatched++
+		if !p.cfg.Unmatched || !p.inPeriod(it.t) {
+			return nil
+		}
+		p.rec.Reset()
+		p.rec.Time = it.timeText
+		p.rec.Host = it.host
+		p.rec.Daemon = it.ev.daemon
+		p.rec.Event = "unmatched"
+		p.rec.File = it.file
+		p.rec.Line = it.line
+		p.rec.Extra = append(p.rec.Extra, it.extra...)
+		return p.out()
+	}
+	if it.ev.kind == kindBan {
+		if !p.inPeriod(it.t) {
+			return nil
+		}
+		r := &p.rec
+		r.Reset()
+		r.Time = it.timeText
+		r.Host = it.host
+		r.Daemon = it.ev.daemon
+		r.Event = it.ev.banEvent
+		r.IP = it.ev.ip
+		r.File = it.file
+		if p.cfg.Raw {
+			r.Line = it.line
+		}
+		r.Extra = append(r.Extra, record.Field{Key: "jail", Value: quoteJSON(it.ev.jail)})
+		r.Extra = append(r.Extra, it.extra...)
+		return p.out()
+	}
+	attempts, success := p.counter.count(&it.ev, it.host, it.pid, it.t)
+	if !p.inPeriod(it.t) {
+		return nil
+	}
+	if attempts > 0 {
+		p.fill(it)
+		p.rec.Outcome = "failure"
+		p.rec.Reason = it.ev.reason
+		p.rec.Attempts = attempts
+		p.stats.Failures += attempts
+		if err := p.out(); err != nil {
+			return err
+		}
+	}
+	if success {
+		p.fill(it)
+		p.rec.Outcome = "success"
+		p.stats.Logins++
+		return p.out()
+	}
+	return nil
+}
+
+func (p *Parser) fill(it *item) {
+	r := &p.rec
+	r.Reset()
+	ev := &it.ev
+	r.Time = it.timeText
+	r.Host = it.host
+	r.Daemon = ev.daemon
+	r.Service = ev.service
+	r.Event = "auth"
+	r.User = ev.user
+	r.IP = ev.ip
+	r.Method = ev.method
+	r.Session = ev.session
+	r.PID = it.pid
+	r.PwHash = ev.pwHash
+	r.File = it.file
+	if p.cfg.Raw {
+		r.Line = it.line
+	}
+	r.Extra = append(r.Extra, it.extra...)
+}
+
+func (p *Parser) out() error {
+	p.stats.Records++
+	return p.emit(&p.rec)
+}
+
+func (p *Parser) inPeriod(t time.Time) bool {
+	if !p.cfg.Since.IsZero() && t.Before(p.cfg.Since) {
+		return false
+	}
+	if !p.cfg.Until.IsZero() && !t.Before(p.cfg.Until) {
+		return false
+	}
+	return true
+}
+
+// quoteJSON renders s as a JSON string.
+func quoteJSON(s string) []byte { return record.AppendString(nil, s) }
