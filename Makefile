@@ -62,6 +62,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/parse
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitEnvelope$$' -fuzztime $(FUZZTIME) ./internal/parse
+	$(GO) test -run '^$$' -fuzz '^FuzzHostileUser$$' -fuzztime $(FUZZTIME) ./internal/parse
 	$(GO) test -run '^$$' -fuzz '^FuzzFinder$$' -fuzztime $(FUZZTIME) ./internal/parse/linefind
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./internal/record
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./internal/record
@@ -70,9 +71,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitter$$' -fuzztime $(FUZZTIME) ./internal/tailer
 	$(GO) test -run '^$$' -fuzz '^FuzzEmitterLine$$' -fuzztime $(FUZZTIME) ./internal/tailer
 	$(GO) test -run '^$$' -fuzz '^FuzzParseStamp$$' -fuzztime $(FUZZTIME) ./internal/count
+	$(GO) test -run '^$$' -fuzz '^FuzzSafe$$' -fuzztime $(FUZZTIME) ./internal/count
 	$(GO) test -run '^$$' -fuzz '^FuzzSafe$$' -fuzztime $(FUZZTIME) ./internal/report
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendSafe$$' -fuzztime $(FUZZTIME) ./internal/term
 	$(GO) test -run '^$$' -fuzz '^FuzzWidth$$' -fuzztime $(FUZZTIME) ./internal/term
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/watch
 
 # DB-IP lite country and ASN databases (free, CC BY 4.0): downloaded,
 # checked, then renamed into place, so a running mailcop-geo never sees a
