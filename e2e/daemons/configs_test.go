@@ -194,3 +194,33 @@ module(load="imuxsock")
 	return conf + strings.ReplaceAll(`mail.* action(type="omfile" file="@DIR@/log/mail.log")
 `, "@DIR@", dir)
 }
+
+// eventsFile is where dovecot 2.4's event exporter writes, next to the mail
+// log.
+const eventsFile = "dovecot-events.json"
+
+// exporterConfig exports, as JSON lines to a file, the events that tell
+// every authentication (the failures inside a session that ends in a login
+// too): the auth process's request and passdb verdicts, and the login
+// process's aborted sessions.
+func exporterConfig(path string) string {
+	return strings.ReplaceAll(`event_exporter events {
+  driver = file
+  file_path = @PATH@
+  format = json
+  time_format = rfc3339
+}
+metric auth_request_finished {
+  filter = event=auth_request_finished
+  exporter = events
+}
+metric auth_passdb_request_finished {
+  filter = event=auth_passdb_request_finished
+  exporter = events
+}
+metric login_aborted {
+  filter = event=login_aborted
+  exporter = events
+}
+`, "@PATH@", path)
+}

@@ -42,13 +42,21 @@ type combination struct {
 	exported bool // dovecot's event exporter writes JSON next to the mail log
 }
 
-func (c combination) exporter(*server) string { return "" }
+// exporter is the dovecot 2.4 configuration that writes the events of
+// every authentication as JSON lines to log/dovecot-events.json.
+func (c combination) exporter(s *server) string {
+	if !c.exported {
+		return ""
+	}
+	return exporterConfig(s.dir + "/log/" + eventsFile)
+}
 
 var combinations = []combination{
 	{name: "debian12-default", index: 0, debian: 12},
 	{name: "debian12-verbose", index: 1, debian: 12, verbose: true, live: true},
 	{name: "debian13-default", index: 2, debian: 13},
 	{name: "debian13-verbose", index: 3, debian: 13, verbose: true},
+	{name: "debian13-events", index: 4, debian: 13, exported: true},
 }
 
 // bin holds mailcop's binaries, built once from this checkout.
@@ -138,6 +146,27 @@ func runCombination(t *testing.T, c combination) {
 	if c.verbose {
 		checkHashes(t, outcomes, records)
 	}
+	if c.exported {
+		checkEvents(t, c, outcomes, filepath.Join(s.host, "log", eventsFile))
+	}
+}
+
+// checkEvents: dovecot's exported events alone tell every attempt made
+// through dovecot — IMAP, POP3, and postfix's SASL requests — failures
+// inside a session that ended in a login included.
+func checkEvents(t *testing.T, c combination, outcomes []outcome, events string) {
+	t.Helper()
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	t.Logf("the exporter wrote %d events; the first ones:\n%s", len(lines), strings.Join(lines[:min(4, len(lines))], "\n"))
+	out := mailcop(t, nil, "mailcop-parse", "-raw", events)
+	all := c
+	all.verbose = true // every failure is expected, as with auth_verbose
+	all.name += " (events)"
+	checkCounts(t, all, outcomes, strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"))
 }
 
 // keepLogs copies the daemons' logs where they can be read after the run:
@@ -416,6 +445,22 @@ func checkLive(t *testing.T, p *livePipeline, batch []string) {
 	t.Logf("live pipeline through two rotations: %d records, batch: %d", len(l), len(b))
 	if !slices.Equal(l, b) {
 		t.Errorf("live records differ from the batch parse of the rotated files:\n%s", lineDiff(b, l))
+		// Whether the two only share the attempts out differently.
+		sums := func(lines []string) map[string]int {
+			m := map[string]int{}
+			for _, r := range decode(t, lines) {
+				if r.Outcome == "failure" {
+					m[r.IP] += r.Attempts
+				}
+			}
+			return m
+		}
+		ls, bs := sums(live), sums(batch)
+		for _, ip := range sortedKeys(mergeKeys(ls, bs)) {
+			if ls[ip] != bs[ip] {
+				t.Errorf("  failed attempts of %s: live %d, batch %d", ip, ls[ip], bs[ip])
+			}
+		}
 	}
 }
 

@@ -129,6 +129,9 @@ D=@D@
 # The daemons keep no descriptor of the harness's.
 exec >$D/log/launch.log 2>&1 </dev/null
 chown postfix $D/postfix/data
+# dovecot's stats process, which exports events, runs as dovecot.
+: >$D/log/dovecot-events.json
+chown dovecot $D/log/dovecot-events.json
 wait_for() {
   n=0
   while [ ! -S "$1" ]; do
