@@ -404,7 +404,10 @@ func (c *client) smtp(s *session) error {
 		switch {
 		case strings.HasPrefix(reply, "235"):
 			c.o.loggedIn = t.user
-		case strings.HasPrefix(reply, "501") && t.syntax:
+		case t.syntax && (strings.HasPrefix(reply, "501") || strings.HasPrefix(reply, "535")):
+			// postfix 3.7 refuses undecodable base64 itself (501); 3.10
+			// hands it to dovecot, which refuses it (535). Either way no
+			// credentials were tried: not an attempt.
 		case strings.HasPrefix(reply, "535"), strings.HasPrefix(reply, "454"):
 			c.o.rejected++
 		default:

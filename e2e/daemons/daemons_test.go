@@ -128,6 +128,7 @@ func runCombination(t *testing.T, c combination) {
 			t.Errorf("%s session from %s (%s): %v\n%s", o.s.proto, o.s.ip, o.s.label, o.err, strings.Join(o.lines, "\n"))
 		}
 	}
+	writeTruth(t, filepath.Join(s.host, "log", "truth.json"), outcomes)
 	// Let the last lines reach the log (postfix logs its disconnect
 	// after the client's QUIT), then stop the daemons.
 	time.Sleep(2 * time.Second)
@@ -162,6 +163,33 @@ func checkEvents(t *testing.T, c combination, outcomes []outcome, events string)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 	t.Logf("the exporter wrote %d events; the first ones:\n%s", len(lines), strings.Join(lines[:min(4, len(lines))], "\n"))
+	// What dovecot itself exported, before mailcop reads it: the requests
+	// that did not succeed, per address, beside the truth (a measure of the
+	// exporter, not a check of mailcop).
+	exported := map[string]int{}
+	for _, l := range lines {
+		var e struct {
+			Event  string `json:"event"`
+			Fields struct {
+				RemoteIP string `json:"remote_ip"`
+				Success  string `json:"success"`
+			} `json:"fields"`
+		}
+		if json.Unmarshal([]byte(l), &e) == nil && e.Event == "auth_request_finished" && e.Fields.Success != "yes" {
+			exported[e.Fields.RemoteIP]++
+		}
+	}
+	made := map[string]int{}
+	for _, o := range outcomes {
+		if o.rejected > 0 {
+			made[o.s.ip] += o.rejected
+		}
+	}
+	for _, ip := range sortedKeys(mergeKeys(made, exported)) {
+		if made[ip] != exported[ip] {
+			t.Logf("  exporter: %-22s made %3d  auth_request_finished without success %3d", ip, made[ip], exported[ip])
+		}
+	}
 	out := mailcop(t, nil, "mailcop-parse", "-raw", events)
 	all := c
 	all.verbose = true // every failure is expected, as with auth_verbose
@@ -215,7 +243,11 @@ func mailcop(t *testing.T, stdin []byte, name string, args ...string) []byte {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
+		msg := strings.SplitAfter(stderr.String(), "\n")
+		if len(msg) > 10 {
+			msg = append(msg[:10], fmt.Sprintf("(%d more lines)\n", len(msg)-10))
+		}
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, strings.Join(msg, ""))
 	}
 	return out
 }
@@ -504,4 +536,19 @@ func mergeKeys(a, b map[string]int) map[string]int {
 		m[k] += 0
 	}
 	return m
+}
+
+// writeTruth saves what the attack did, session by session, beside the
+// logs it left (jq -s 'group_by(.ip)' …).
+func writeTruth(t *testing.T, path string, outcomes []outcome) {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, o := range outcomes {
+		enc.Encode(map[string]any{"proto": o.s.proto, "ip": o.s.ip, "scenario": o.s.label, "rejected": o.rejected, "logged_in": o.loggedIn})
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Error(err)
+	}
 }
