@@ -39,9 +39,6 @@ type server struct {
 	ports  ports
 }
 
-// hostPath is where a path of the daemons' view is, seen from the harness.
-func (s *server) hostPath(p string) string { return filepath.Join(s.root, p) }
-
 // mailLog is the mail log rsyslog writes, seen from the harness.
 func (s *server) mailLog() string { return filepath.Join(s.host, "log", "mail.log") }
 
