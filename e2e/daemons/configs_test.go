@@ -10,11 +10,11 @@ import (
 // ports are the loopback ports of one combination; each combination has its
 // own block so that a daemon left over from a crashed run cannot answer for
 // the next one.
-type ports struct{ imap, pop3, submission int }
+type ports struct{ imap, pop3, submission, events int }
 
 func portsFor(index int) ports {
 	base := 39140 + 10*index
-	return ports{imap: base + 3, pop3: base + 1, submission: base + 7}
+	return ports{imap: base + 3, pop3: base + 1, submission: base + 7, events: base + 9}
 }
 
 // dovecotConfig returns the dovecot.conf for dovecot 2.3 (Debian 12) or 2.4
@@ -198,6 +198,28 @@ module(load="imuxsock")
 // eventsFile is where dovecot 2.4's event exporter writes, next to the mail
 // log.
 const eventsFile = "dovecot-events.json"
+
+// exporterConfig23 is dovecot 2.3's form: the exporter posts each event as
+// JSON to an HTTP URL (the harness's receiver on loopback, which appends
+// them to a file).
+func exporterConfig23(url string) string {
+	conf := strings.ReplaceAll(`event_exporter events {
+  format = json
+  format_args = time-rfc3339
+  transport = http-post
+  transport_args = @URL@
+}
+`, "@URL@", url)
+	for _, event := range []string{"auth_request_finished", "auth_passdb_request_finished"} {
+		conf += strings.ReplaceAll(`metric @E@ {
+  filter = event=@E@
+  exporter = events
+  exporter_include = name hostname timestamps categories fields
+}
+`, "@E@", event)
+	}
+	return conf
+}
 
 // exporterConfig exports, as JSON lines to a file, the events that tell
 // every authentication (the failures inside a session that ends in a login

@@ -13,12 +13,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -45,8 +50,11 @@ type combination struct {
 // exporter is the dovecot 2.4 configuration that writes the events of
 // every authentication as JSON lines to log/dovecot-events.json.
 func (c combination) exporter(s *server) string {
-	if !c.exported {
+	switch {
+	case !c.exported:
 		return ""
+	case c.debian < 13:
+		return exporterConfig23(fmt.Sprintf("http://127.0.0.1:%d/events", s.ports.events))
 	}
 	return exporterConfig(s.dir + "/log/" + eventsFile)
 }
@@ -57,6 +65,7 @@ var combinations = []combination{
 	{name: "debian13-default", index: 2, debian: 13},
 	{name: "debian13-verbose", index: 3, debian: 13, verbose: true},
 	{name: "debian13-events", index: 4, debian: 13, exported: true},
+	{name: "debian12-events", index: 5, debian: 12, exported: true},
 }
 
 // bin holds mailcop's binaries, built once from this checkout.
@@ -101,6 +110,9 @@ func runCombination(t *testing.T, c combination) {
 	}
 	s := newServer(t, c, root)
 	t.Cleanup(func() { keepLogs(t, c, s) })
+	if c.exported && c.debian < 13 {
+		receiveEvents(t, s.ports.events, filepath.Join(s.host, "log", eventsFile))
+	}
 	s.start(t)
 
 	chains := plan(*seed, *sessions)
@@ -551,4 +563,41 @@ func writeTruth(t *testing.T, path string, outcomes []outcome) {
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Error(err)
 	}
+}
+
+// receiveEvents stands in for what dovecot 2.3's http-post exporter would
+// post to: an HTTP server on loopback that appends each event, one JSON
+// object a line, to file. It stops with the test.
+func receiveEvents(t *testing.T, port int, file string) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		ReadHeaderTimeout: 5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, line := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
+				f.Write(append(line, '\n'))
+			}
+		}),
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		srv.Close()
+		f.Close()
+	})
 }
