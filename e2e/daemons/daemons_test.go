@@ -126,9 +126,16 @@ func runCombination(t *testing.T, c combination) {
 	if c.live {
 		live = startLive(t, s.mailLog())
 		// Two rotations, at a third and at two thirds of the attack.
+		// Sessions end in the attack's goroutines: one rotation at a time,
+		// and errors reported, not fatal, from there.
+		var rotating sync.Mutex
 		progress = func(done int) {
 			if done == total/3 || done == 2*total/3 {
-				s.rotate(t, int(rotations.Add(1)))
+				rotating.Lock()
+				defer rotating.Unlock()
+				if err := s.rotate(int(rotations.Add(1))); err != nil {
+					t.Errorf("rotate: %v", err)
+				}
 			}
 		}
 	}
@@ -416,7 +423,6 @@ func checkHashes(t *testing.T, outcomes []outcome, lines []string) {
 type livePipeline struct {
 	stages []*exec.Cmd
 	out    *bytes.Buffer
-	done   chan struct{}
 }
 
 func startLive(t *testing.T, log string) *livePipeline {
@@ -427,8 +433,7 @@ func startLive(t *testing.T, log string) *livePipeline {
 			exec.Command(filepath.Join(bin, "mailcop-parse"), "-raw"),
 			exec.Command(filepath.Join(bin, "mailcop-geo"), "-db", "none", "-asn-db", "none"),
 		},
-		out:  &bytes.Buffer{},
-		done: make(chan struct{}),
+		out: &bytes.Buffer{},
 	}
 	for i := 1; i < len(p.stages); i++ {
 		r, err := p.stages[i-1].StdoutPipe()
@@ -459,6 +464,13 @@ func (p *livePipeline) stop(t *testing.T) []string {
 	// The records of the last lines leave within a second (SPEC: 250 ms).
 	time.Sleep(2 * time.Second)
 	p.stages[0].Process.Signal(syscall.SIGTERM)
+	// Bounded: a stage that does not end within 10 s is killed, and said.
+	stuck := time.AfterFunc(10*time.Second, func() {
+		for _, c := range p.stages {
+			c.Process.Kill()
+		}
+	})
+	defer stuck.Stop()
 	for _, c := range p.stages {
 		if err := c.Wait(); err != nil {
 			t.Errorf("%s: %v", filepath.Base(c.Path), err)

@@ -220,23 +220,21 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// rotate does what logrotate does to rsyslog's file: rename, then HUP.
-func (s *server) rotate(t *testing.T, n int) {
-	t.Helper()
+// rotate does what logrotate does to rsyslog's file: rename, then HUP;
+// n is the rotation's number (mail.log.1, .2, … shift up).
+func (s *server) rotate(n int) error {
 	log := s.mailLog()
 	for i := n; i > 1; i-- {
 		if err := os.Rename(fmt.Sprintf("%s.%d", log, i-1), fmt.Sprintf("%s.%d", log, i)); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if err := os.Rename(log, log+".1"); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	pid := readPid(filepath.Join(s.host, "run/rsyslogd.pid"))
 	if pid <= 1 {
-		t.Fatal("rsyslogd wrote no pid file")
+		return fmt.Errorf("rsyslogd wrote no pid file")
 	}
-	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	return syscall.Kill(pid, syscall.SIGHUP)
 }
