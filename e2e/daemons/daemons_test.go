@@ -120,9 +120,14 @@ func runCombination(t *testing.T, c combination) {
 	for _, ch := range chains {
 		total += len(ch)
 	}
-	var live *livePipeline
+	var live, both *livePipeline
 	var rotations atomic.Int32
 	progress := func(int) {}
+	if c.exported {
+		// The events and the log pair up as one stream in time order:
+		// mailcop-tail -f following both files makes it.
+		both = startLive(t, s.mailLog(), filepath.Join(s.host, "log", eventsFile))
+	}
 	if c.live {
 		live = startLive(t, s.mailLog())
 		// Two rotations, at a third and at two thirds of the attack.
@@ -167,14 +172,16 @@ func runCombination(t *testing.T, c combination) {
 		checkHashes(t, outcomes, records)
 	}
 	if c.exported {
-		checkEvents(t, c, outcomes, filepath.Join(s.host, "log", eventsFile))
+		checkEvents(t, c, outcomes, filepath.Join(s.host, "log", eventsFile), both)
 	}
 }
 
-// checkEvents: dovecot's exported events alone tell every attempt made
-// through dovecot — IMAP, POP3, and postfix's SASL requests — failures
-// inside a session that ended in a login included.
-func checkEvents(t *testing.T, c combination, outcomes []outcome, events string) {
+// checkEvents: dovecot's exported events tell every attempt made through
+// dovecot — IMAP, POP3, and postfix's SASL requests — failures inside a
+// session that ended in a login included; with the mail log (postfix's
+// attempts that never reached dovecot), every attempt. Both, followed
+// live as one stream, must count exactly the truth.
+func checkEvents(t *testing.T, c combination, outcomes []outcome, events string, both *livePipeline) {
 	t.Helper()
 	b, err := os.ReadFile(events)
 	if err != nil {
@@ -209,11 +216,10 @@ func checkEvents(t *testing.T, c combination, outcomes []outcome, events string)
 			t.Logf("  exporter: %-22s made %3d  auth_request_finished without success %3d", ip, made[ip], exported[ip])
 		}
 	}
-	out := mailcop(t, nil, "mailcop-parse", "-raw", events)
 	all := c
 	all.verbose = true // every failure is expected, as with auth_verbose
-	all.name += " (events)"
-	checkCounts(t, all, outcomes, strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"))
+	all.name += " (events and log, live)"
+	checkCounts(t, all, outcomes, both.stop(t))
 }
 
 // keepLogs copies the daemons' logs where they can be read after the run:
@@ -425,11 +431,11 @@ type livePipeline struct {
 	out    *bytes.Buffer
 }
 
-func startLive(t *testing.T, log string) *livePipeline {
+func startLive(t *testing.T, logs ...string) *livePipeline {
 	t.Helper()
 	p := &livePipeline{
 		stages: []*exec.Cmd{
-			exec.Command(filepath.Join(bin, "mailcop-tail"), "-f", log),
+			exec.Command(filepath.Join(bin, "mailcop-tail"), append([]string{"-f"}, logs...)...),
 			exec.Command(filepath.Join(bin, "mailcop-parse"), "-raw"),
 			exec.Command(filepath.Join(bin, "mailcop-geo"), "-db", "none", "-asn-db", "none"),
 		},
