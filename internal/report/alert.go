@@ -258,7 +258,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // eventOf is what the rules read of a record; ok false for a record they
 // do not use.
 func eventOf(r *record.Record) (watch.Event, bool) {
-	if r.Event != "auth" || r.Outcome != "failure" && r.Outcome != "success" {
+	if r.Event != record.EventAuth || r.Outcome != record.OutcomeFailure && r.Outcome != record.OutcomeSuccess {
 		return watch.Event{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.Time)
@@ -266,7 +266,7 @@ func eventOf(r *record.Record) (watch.Event, bool) {
 		t = alertNow()
 	}
 	return watch.Event{
-		Time: t, Success: r.Outcome == "success", User: strings.Clone(r.User), IP: strings.Clone(r.IP),
+		Time: t, Success: r.Outcome == record.OutcomeSuccess, User: strings.Clone(r.User), IP: strings.Clone(r.IP),
 		Country: strings.Clone(r.Country), ASN: r.ASN, Service: strings.Clone(r.Service),
 		Attempts: r.Attempts, PwHash: strings.Clone(r.PwHash),
 	}, true
