@@ -427,7 +427,7 @@ func writeAlertMail(w *bufio.Writer, cfg *config, alerts []*alert, now time.Time
 		return errors.New("no alarm")
 	}
 	m := *cfg.m
-	wm := cfg.m.watch()
+	wm := cfg.m.watch
 	host := cfg.host
 	if host == "" {
 		host = alerts[0].Host

@@ -101,21 +101,13 @@ func (s *stats) hostSection(m *msgs) *section {
 			shared[uint32(k>>32)]++
 		}
 	}
-	t := &table{cols: []column{{head: m.colAttempts, right: true}, {head: strings.ToUpper(m.colLogins()), right: true},
+	t := &table{cols: []column{{head: m.colAttempts, right: true}, {head: m.colLogins, right: true},
 		{head: m.colAddresses, right: true}, {head: m.colShared, right: true}, {head: m.colHost}}}
 	for _, r := range rows {
 		t.rows = append(t.rows, []string{num(r.h.attempts), num(r.h.logins), num(r.h.ips), num(shared[r.h.id]), dash(clip(r.name, clipWide))})
 		t.bars = append(t.bars, r.h.attempts)
 	}
 	return &section{title: m.secHosts, table: t, notes: []string{m.sharedNote}}
-}
-
-// colLogins is the head of the hosts table's logins column.
-func (m *msgs) colLogins() string {
-	if m.lang == "fr" {
-		return "connexions"
-	}
-	return "logins"
 }
 
 func (s *stats) countrySection(m *msgs) *section {
