@@ -122,9 +122,11 @@ type config struct {
 	stateDir string
 }
 
-// Hooks for tests: the clock and the random source of -mail's Date,
-// Message-ID and boundary, the environment, the machine's name, and
-// whether stdout is a terminal.
+// Hooks for tests: the clock (of -mail's Date and of -alert's timers),
+// the random source of -mail's Message-ID and boundary, the environment,
+// the machine's name, and whether stdout is a terminal. Package
+// variables, as in tailer: the tests set them once (TestMain) or in a
+// test that runs alone.
 var (
 	now                  = time.Now
 	random     io.Reader = rand.Reader
