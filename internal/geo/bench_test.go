@@ -48,7 +48,7 @@ func BenchmarkFilter(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				err := run(context.Background(), args, bytes.NewReader(in), io.Discard, io.Discard, testEnv(nil, nil), noHUP)
+				err := run(context.Background(), args, bytes.NewReader(in), io.Discard, io.Discard, testEnv(nil, nil))
 				if err != nil {
 					b.Fatal(err)
 				}

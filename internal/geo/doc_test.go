@@ -24,7 +24,7 @@ func TestDocExamples(t *testing.T) {
 		}
 		n++
 		var out, errs bytes.Buffer
-		err := run(context.Background(), ex.Args, strings.NewReader(ex.Stdin), &out, &errs, testEnv(nil, nil), noHUP)
+		err := run(context.Background(), ex.Args, strings.NewReader(ex.Stdin), &out, &errs, testEnv(nil, nil))
 		if err != nil {
 			t.Errorf("example %d: %v: %s", i+1, err, errs.String())
 		}

@@ -29,10 +29,14 @@ var (
 )
 
 // env is what Run takes from the process beyond its arguments, so that
-// tests can pin it.
+// tests can pin it. It travels with the run, not in package variables,
+// as the golden cases run in parallel, each with its own.
 type env struct {
 	getenv func(string) string
-	dirs   []string
+	dirs   []string // searched for databases
+	// notifyHUP asks for the SIGHUP that reopens the databases, and
+	// returns how to stop asking.
+	notifyHUP func() (<-chan os.Signal, func())
 }
 
 // sources are the databases in use. No country database means the

@@ -78,7 +78,7 @@ type config struct {
 
 // Run is mailcop-geo.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return run(ctx, args, stdin, stdout, stderr, env{getenv: os.Getenv, dirs: searchDirs}, notifyHUP)
+	return run(ctx, args, stdin, stdout, stderr, env{getenv: os.Getenv, dirs: searchDirs, notifyHUP: notifyHUP})
 }
 
 // notifyHUP asks for SIGHUP, the one signal mailcop-geo handles: it
@@ -92,7 +92,7 @@ func notifyHUP() (<-chan os.Signal, func()) {
 
 // run is Run with what it takes from the process given: the environment,
 // the directories searched, and the SIGHUP channel.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, e env, notify func() (<-chan os.Signal, func())) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, e env) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.fetchDir != "" {
 		return fetch(ctx, cfg.fetchURL, cfg.fetchDir, time.Now(), nil, stdout)
 	}
-	hup, stop := notify()
+	hup, stop := e.notifyHUP()
 	defer stop()
 	return filter(ctx, cfg, e, hup, stdin, stdout, stderr)
 }

@@ -130,14 +130,15 @@ func expand(ss []string, db string) []string {
 	return out
 }
 
-// testEnv is an environment of only kv, searching only dirs.
+// testEnv is an environment of only kv, searching only dirs, and sending
+// no SIGHUP.
 func testEnv(kv, dirs []string) env {
 	m := map[string]string{}
 	for _, s := range kv {
 		k, v, _ := strings.Cut(s, "=")
 		m[k] = v
 	}
-	return env{getenv: func(k string) string { return m[k] }, dirs: dirs}
+	return env{getenv: func(k string) string { return m[k] }, dirs: dirs, notifyHUP: noHUP}
 }
 
 // noHUP stands for signal.Notify in tests that send no SIGHUP.
@@ -148,7 +149,7 @@ func noHUP() (<-chan os.Signal, func()) { return nil, func() {} }
 func runStage(args []string, stdin []byte, e env) (stdout, stderr []byte, code int) {
 	var out, errb bytes.Buffer
 	ew := cli.NewPrefixWriter(&errb, "mailcop-geo: ")
-	err := run(context.Background(), args, bytes.NewReader(stdin), &out, ew, e, noHUP)
+	err := run(context.Background(), args, bytes.NewReader(stdin), &out, ew, e)
 	code = cli.Exit(ew, err)
 	return out.Bytes(), errb.Bytes(), code
 }

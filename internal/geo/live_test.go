@@ -27,14 +27,20 @@ type live struct {
 	stderr bytes.Buffer // read only after close
 }
 
-func startLive(t *testing.T, args []string, e env, notify func() (<-chan os.Signal, func())) *live {
+// withHUP is e with notify standing for signal.Notify.
+func (e env) withHUP(notify func() (<-chan os.Signal, func())) env {
+	e.notifyHUP = notify
+	return e
+}
+
+func startLive(t *testing.T, args []string, e env) *live {
 	t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	l := &live{t: t, in: inW, out: bufio.NewReader(outR), done: make(chan error, 1)}
 	ew := cli.NewPrefixWriter(&l.stderr, "mailcop-geo: ")
 	go func() {
-		err := run(context.Background(), args, inR, outW, ew, e, notify)
+		err := run(context.Background(), args, inR, outW, ew, e)
 		outW.Close()
 		inR.Close()
 		l.done <- err
@@ -94,7 +100,7 @@ func TestReopen(t *testing.T) {
 	ipLocation(t, path, "LT")
 	hup := make(chan os.Signal, 1)
 	notify := func() (<-chan os.Signal, func()) { return hup, func() {} }
-	l := startLive(t, []string{"-v", "-db", path, "-asn-db", "none"}, testEnv(nil, nil), notify)
+	l := startLive(t, []string{"-v", "-db", path, "-asn-db", "none"}, testEnv(nil, nil).withHUP(notify))
 
 	if got, want := l.ask("141.98.11.25"), `{"ip":"141.98.11.25","country":"LT","country_name":"Lithuania"}`; got != want {
 		t.Fatalf("got %s, want %s", got, want)
@@ -142,7 +148,7 @@ func TestTruncatedInPlace(t *testing.T) {
 	ipLocation(t, path, "FR")
 	hup := make(chan os.Signal, 1)
 	notify := func() (<-chan os.Signal, func()) { return hup, func() {} }
-	l := startLive(t, []string{"-db", path, "-asn-db", "none"}, testEnv(nil, nil), notify)
+	l := startLive(t, []string{"-db", path, "-asn-db", "none"}, testEnv(nil, nil).withHUP(notify))
 
 	if got := l.ask("141.98.11.25"); !strings.Contains(got, `"FR"`) {
 		t.Fatalf("got %s", got)
@@ -179,7 +185,7 @@ func TestSIGHUP(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "country.mmdb")
 	ipLocation(t, path, "LT")
-	l := startLive(t, []string{"-db", path, "-asn-db", "none"}, testEnv(nil, nil), notifyHUP)
+	l := startLive(t, []string{"-db", path, "-asn-db", "none"}, testEnv(nil, nil).withHUP(notifyHUP))
 	// The first answer proves the handler is in place: a SIGHUP before it
 	// would end the test process.
 	if got := l.ask("141.98.11.25"); !strings.Contains(got, `"LT"`) {
@@ -209,7 +215,7 @@ func TestASNTruncatedInPlace(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "asn.mmdb")
 	writeDB(t, path, "GeoLite2-ASN", 6, asnNetworks)
-	l := startLive(t, []string{"-db", "none", "-asn-db", path}, testEnv(nil, nil), noHUP)
+	l := startLive(t, []string{"-db", "none", "-asn-db", path}, testEnv(nil, nil))
 	if got, want := l.ask("45.155.205.233"), `{"ip":"45.155.205.233","country":"RU","country_name":"Russia","asn":49505,"as_org":"JSC Selectel"}`; got != want {
 		t.Fatalf("got %s, want %s", got, want)
 	}

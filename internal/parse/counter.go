@@ -3,6 +3,8 @@ package parse
 import (
 	"hash/maphash"
 	"time"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // The counting rule: each real attempt counts once, and no record waits.
@@ -127,7 +129,7 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 		if ev.src == srcExporter {
 			c.exporterReason(ev, t)
 			if ev.reason == "" {
-				ev.reason = "auth_failed"
+				ev.reason = record.ReasonAuthFailed
 			}
 		}
 		return c.attempt(ev, host, pid, t), false
@@ -208,7 +210,7 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 			return 0
 		}
 	}
-	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session, outage: ev.reason == "temporary_failure"}
+	g := &group{t: t, user: ev.user, passdb: ev.passdb, session: ev.session, outage: ev.reason == record.ReasonTemporaryFailure}
 	g.has[ev.src] = true
 	c.groups[key] = append(c.groups[key], g)
 	return 1
@@ -219,7 +221,7 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 // paired with a line of this program.
 func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 	gs := c.groups[key]
-	outage := ev.reason == "temporary_failure"
+	outage := ev.reason == record.ReasonTemporaryFailure
 	for i := len(gs) - 1; i >= 0; i-- {
 		g := gs[i]
 		if t.Sub(g.t) > outageWindow {
@@ -289,7 +291,7 @@ func (c *counter) summary(ev *event, host string, t time.Time) int {
 	// Only a failure the auth process judged has auth lines to claim (a
 	// refused plaintext login never reached it), and never a line that
 	// postfix's SASL request caused.
-	if ev.reason == "auth_failed" && n > 0 {
+	if ev.reason == record.ReasonAuthFailed && n > 0 {
 		gs := c.groups[addrKey{host, ev.ip}]
 		mine := func(g *group) bool {
 			return !g.claimed && (g.has[srcDovecotAuth] || g.has[srcPAM]) && !g.has[srcPostfix] && g.session == "" &&

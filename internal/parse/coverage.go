@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // What the log cannot show. With dovecot's default logging (no
@@ -85,7 +87,7 @@ func (p *Parser) Finish() error {
 		p.rec.Reset()
 		p.rec.Host = h
 		p.rec.Daemon = "dovecot"
-		p.rec.Event = "coverage"
+		p.rec.Event = record.EventCoverage
 		p.rec.Reason = CoverageReason
 		if err := p.out(); err != nil {
 			return err

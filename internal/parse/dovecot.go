@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailcop/mailcop/internal/record"
 )
 
 // dovecotTag tells whether a syslog tag is dovecot's (or one of its
@@ -158,12 +160,12 @@ func stripLevel(msg []byte) []byte {
 
 // verdicts are what a passdb says of a failed attempt, with the reason.
 var verdicts = []struct{ text, reason string }{
-	{": unknown user", "unknown_user"},
-	{": Password mismatch", "password_mismatch"},
-	{": password mismatch", "password_mismatch"},
-	{": invalid credentials", "invalid_credentials"},
+	{": unknown user", record.ReasonUnknownUser},
+	{": Password mismatch", record.ReasonPasswordMismatch},
+	{": password mismatch", record.ReasonPasswordMismatch},
+	{": invalid credentials", record.ReasonInvalidCredentials},
 	{": pam_authenticate() failed: ", ""},
-	{": Login failed", "auth_failed"},
+	{": Login failed", record.ReasonAuthFailed},
 }
 
 // authAttempt reads the auth process's verdict on one attempt:
@@ -267,7 +269,7 @@ func disallowedUsername(msg []byte, at int, ev *event) bool {
 	}
 	ev.passdb = ""
 	ev.user = text(rest[4+len(name) : len(rest)-1])
-	ev.reason = "username_disallowed"
+	ev.reason = record.ReasonUsernameDisallowed
 	return true
 }
 
@@ -299,11 +301,11 @@ func authAttemptUpTo(msg []byte, limit int, ev *event) bool {
 		why := verdict[len("pam_authenticate() failed: "):]
 		switch {
 		case hasPrefix(why, "User not known"):
-			reason = "unknown_user"
+			reason = record.ReasonUnknownUser
 		case bytes.Contains(bytes.ToLower(why), []byte("password mismatch")):
-			reason = "password_mismatch"
+			reason = record.ReasonPasswordMismatch
 		default:
-			reason = "auth_failed"
+			reason = record.ReasonAuthFailed
 		}
 	}
 	// 2.4 puts the passdb between the prefix and the verdict: "...: sql".
@@ -552,7 +554,7 @@ func pamLine(msg []byte, ev *event) bool {
 	}
 	ev.src = srcPAM
 	ev.kind = kindAttempt
-	ev.reason = "auth_failed"
+	ev.reason = record.ReasonAuthFailed
 	ev.ip = ip
 	ev.user = ev.str(user)
 	return true
@@ -691,9 +693,9 @@ func loginLine(msg []byte, ev *event) bool {
 func refusedLogin(why, msg []byte, ev *event) bool {
 	switch {
 	case hasPrefix(why, "Plaintext authentication disabled"), hasPrefix(why, "Cleartext authentication disabled"):
-		ev.reason = "plaintext_disabled"
+		ev.reason = record.ReasonPlaintextDisabled
 	case hasPrefix(why, "SSL required for authentication"):
-		ev.reason = "ssl_required"
+		ev.reason = record.ReasonSSLRequired
 	default:
 		return false
 	}
@@ -825,14 +827,14 @@ func disconnectReason(head []byte, ev *event) bool {
 	}
 	// Causes logged without a count: each stands for one attempt.
 	for _, c := range []struct{ text, reason string }{
-		{"(tried to use disallowed plaintext auth)", "plaintext_disabled"},
-		{"(tried to use disabled plaintext auth)", "plaintext_disabled"},
-		{"(tried to use disallowed cleartext auth)", "plaintext_disabled"},
-		{"(proxy dest auth failed)", "proxy_auth_failed"},
-		{"(user disabled)", "user_disabled"},
-		{"(login disabled)", "login_disabled"},
-		{"(password expired)", "password_expired"},
-		{"(sent invalid base64 in response)", "invalid_base64"},
+		{"(tried to use disallowed plaintext auth)", record.ReasonPlaintextDisabled},
+		{"(tried to use disabled plaintext auth)", record.ReasonPlaintextDisabled},
+		{"(tried to use disallowed cleartext auth)", record.ReasonPlaintextDisabled},
+		{"(proxy dest auth failed)", record.ReasonProxyAuthFailed},
+		{"(user disabled)", record.ReasonUserDisabled},
+		{"(login disabled)", record.ReasonLoginDisabled},
+		{"(password expired)", record.ReasonPasswordExpired},
+		{"(sent invalid base64 in response)", record.ReasonInvalidBase64},
 	} {
 		if bytes.Contains(head, []byte(c.text)) {
 			ev.kind = kindSummary
@@ -843,7 +845,7 @@ func disconnectReason(head []byte, ev *event) bool {
 	}
 	if i := bytes.Index(head, []byte("(tried to use disallowed ")); i >= 0 && bytes.Contains(head[i:], []byte(" auth)")) {
 		ev.kind = kindSummary
-		ev.reason = "auth_disallowed"
+		ev.reason = record.ReasonAuthDisallowed
 		ev.attempts = 1
 		return true
 	}
@@ -870,23 +872,23 @@ func disconnectReason(head []byte, ev *event) bool {
 func failureReason(why []byte) (reason string, counted bool) {
 	switch string(why) {
 	case "auth failed":
-		return "auth_failed", true
+		return record.ReasonAuthFailed, true
 	case "authorization failed":
-		return "authorization_failed", true
+		return record.ReasonAuthorizationFailed, true
 	case "user disabled":
-		return "user_disabled", true
+		return record.ReasonUserDisabled, true
 	case "login disabled":
-		return "login_disabled", true
+		return record.ReasonLoginDisabled, true
 	case "password expired":
-		return "password_expired", true
+		return record.ReasonPasswordExpired, true
 	case "sent invalid base64 in response":
-		return "invalid_base64", true
+		return record.ReasonInvalidBase64, true
 	case "tried to use disallowed cleartext auth", "tried to use disallowed plaintext auth":
-		return "plaintext_disabled", true
+		return record.ReasonPlaintextDisabled, true
 	case "proxy dest auth failed", "proxy dest authentication failure":
-		return "proxy_auth_failed", true
+		return record.ReasonProxyAuthFailed, true
 	case "auth aborted by client", "client didn't finish SASL auth":
-		return "auth_failed", false
+		return record.ReasonAuthFailed, false
 	}
 	// Server-side causes (temporary failure, communication failure,
 	// connection limit, referrals, unsupported mechanism): not the client's.

@@ -164,7 +164,7 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 		if f.Error != "" && !strings.Contains(f.Error, "authentication failed") {
 			// "internal failure", a passdb or policy server down: the
 			// credentials were sent and not judged.
-			ev.reason = "temporary_failure"
+			ev.reason = record.ReasonTemporaryFailure
 		}
 	case "login_aborted":
 		n := f.AuthAttempts - f.AuthSuccesses
@@ -173,7 +173,7 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 			return true
 		}
 		ev.kind = kindSummary
-		ev.reason = "auth_failed"
+		ev.reason = record.ReasonAuthFailed
 		ev.attempts = n
 		ev.secs = int((f.AuthUsecs + 999_999) / 1_000_000)
 	}
@@ -184,15 +184,15 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 func passdbReason(result string) string {
 	switch result {
 	case "password_mismatch":
-		return "password_mismatch"
+		return record.ReasonPasswordMismatch
 	case "user_unknown":
-		return "unknown_user"
+		return record.ReasonUnknownUser
 	case "user_disabled":
-		return "user_disabled"
+		return record.ReasonUserDisabled
 	case "pass_expired":
-		return "password_expired"
+		return record.ReasonPasswordExpired
 	case "internal_failure":
-		return "temporary_failure"
+		return record.ReasonTemporaryFailure
 	}
 	return ""
 }

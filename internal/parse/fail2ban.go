@@ -1,6 +1,10 @@
 package parse
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/mailcop/mailcop/internal/record"
+)
 
 // parseFail2ban reads fail2ban's ban and unban notices, from its own log
 // ("2026-11-25 10:24:51,123 fail2ban.actions [812]: NOTICE [dovecot] Ban
@@ -9,9 +13,9 @@ import "bytes"
 // which loud attackers were not. fail2ban 0.8 logged them at WARNING.
 func parseFail2ban(msg []byte, ev *event) bool {
 	for _, v := range []struct{ verb, event string }{
-		{"] Ban ", "ban"},
-		{"] Restore Ban ", "ban"},
-		{"] Unban ", "unban"},
+		{"] Ban ", record.EventBan},
+		{"] Restore Ban ", record.EventBan},
+		{"] Unban ", record.EventUnban},
 	} {
 		i := bytes.Index(msg, []byte(v.verb))
 		if i < 0 {

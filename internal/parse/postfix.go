@@ -1,6 +1,10 @@
 package parse
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/mailcop/mailcop/internal/record"
+)
 
 // postfixService names the service from the syslog tag: master.cf gives
 // each smtpd its own syslog_name (postfix/submission/smtpd), plain
@@ -119,7 +123,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 		ev.user = ev.str(why[i+len(", sasl_username="):])
 		why = why[:i]
 	}
-	ev.reason = "auth_failed"
+	ev.reason = record.ReasonAuthFailed
 	switch {
 	case hasPrefix(why, "Connection lost to authentication server"):
 		if ev.user == "" {
@@ -130,7 +134,7 @@ func postfixWarning(msg []byte, ev *event) bool {
 		}
 		// postfix gave up waiting for dovecot (auth_failure_delay under
 		// load): the client did send its credentials.
-		ev.reason = "temporary_failure"
+		ev.reason = record.ReasonTemporaryFailure
 	case hasPrefix(why, "Invalid authentication mechanism"):
 		// No credentials were checked.
 		ev.kind = kindIgnore
@@ -169,7 +173,7 @@ func postfixDisconnect(msg []byte, ev *event) bool {
 		return false
 	}
 	ev.kind = kindDisconnect
-	ev.reason = "auth_failed" // AUTH refused before any SASL exchange: no cause logged
+	ev.reason = record.ReasonAuthFailed // AUTH refused before any SASL exchange: no cause logged
 	ev.authOK, ev.authAll = ok, all
 	return ev.ip != ""
 }

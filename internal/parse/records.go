@@ -25,7 +25,7 @@ func (p *Parser) item(it *item) error {
 		p.rec.Time = it.timeText
 		p.rec.Host = it.host
 		p.rec.Daemon = it.ev.daemon
-		p.rec.Event = "unmatched"
+		p.rec.Event = record.EventUnmatched
 		p.rec.File = it.file
 		p.rec.Line = it.line
 		p.rec.Extra = append(p.rec.Extra, it.extra...)
@@ -56,7 +56,7 @@ func (p *Parser) item(it *item) error {
 	}
 	if attempts > 0 {
 		p.fill(it)
-		p.rec.Outcome = "failure"
+		p.rec.Outcome = record.OutcomeFailure
 		p.rec.Reason = it.ev.reason
 		p.rec.Attempts = attempts
 		p.stats.Failures += attempts
@@ -66,7 +66,7 @@ func (p *Parser) item(it *item) error {
 	}
 	if success {
 		p.fill(it)
-		p.rec.Outcome = "success"
+		p.rec.Outcome = record.OutcomeSuccess
 		p.stats.Logins++
 		return p.out()
 	}
@@ -81,7 +81,7 @@ func (p *Parser) fill(it *item) {
 	r.Host = it.host
 	r.Daemon = ev.daemon
 	r.Service = ev.service
-	r.Event = "auth"
+	r.Event = record.EventAuth
 	r.User = ev.user
 	r.IP = ev.ip
 	r.Method = ev.method

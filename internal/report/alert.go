@@ -97,11 +97,9 @@ type alert struct {
 	notified bool // the notify command had it
 }
 
-// Hooks for tests: the clock of -alert's timers, and how often they look.
-var (
-	alertNow  = time.Now
-	alertTick = time.Second
-)
+// alertTick is how often -alert's timers look at the clock (now); a
+// hook for tests, as report.go's.
+var alertTick = time.Second
 
 // retry is how long a failed delivery waits before the next try,
 // doubling from the first to the last.
@@ -152,7 +150,7 @@ func runAlert(ctx context.Context, cfg *config, files []string, stdin io.Reader,
 	}
 	if len(w.pending) > 0 {
 		fmt.Fprintf(stderr, "%d alarms not delivered before the last stop: sending them now\n", len(w.pending))
-		w.since = alertNow().Add(-ac.gather)
+		w.since = now().Add(-ac.gather)
 	}
 
 	// SIGTERM (systemctl stop) ends the watch with its state saved and
@@ -258,15 +256,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // eventOf is what the rules read of a record; ok false for a record they
 // do not use.
 func eventOf(r *record.Record) (watch.Event, bool) {
-	if r.Event != "auth" || r.Outcome != "failure" && r.Outcome != "success" {
+	if r.Event != record.EventAuth || r.Outcome != record.OutcomeFailure && r.Outcome != record.OutcomeSuccess {
 		return watch.Event{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.Time)
 	if err != nil {
-		t = alertNow()
+		t = now()
 	}
 	return watch.Event{
-		Time: t, Success: r.Outcome == "success", User: strings.Clone(r.User), IP: strings.Clone(r.IP),
+		Time: t, Success: r.Outcome == record.OutcomeSuccess, User: strings.Clone(r.User), IP: strings.Clone(r.IP),
 		Country: strings.Clone(r.Country), ASN: r.ASN, Service: strings.Clone(r.Service),
 		Attempts: r.Attempts, PwHash: strings.Clone(r.PwHash),
 	}, true
@@ -285,7 +283,7 @@ func (w *watcher) add(ev *watch.Event, r *record.Record) {
 	w.eng.NoteAlarm(watch.Alarm{User: ev.User, IP: ev.IP, Time: ev.Time, Country: countryLabel(r), Service: a.Service,
 		Class: a.Class, Why: a.Why})
 	if len(w.pending) == 0 {
-		w.since = alertNow()
+		w.since = now()
 	}
 	w.pending = append(w.pending, a)
 }
@@ -329,12 +327,12 @@ const mailSpacing = 45 * time.Second
 // enough for a burst to gather (or at once when final), and saves the
 // state now and then.
 func (w *watcher) tick(final bool) {
-	now := alertNow()
-	ready := now.Sub(w.since) >= w.ac.gather && !now.Before(w.retryAt) && now.Sub(w.lastSent) >= mailSpacing
+	t := now()
+	ready := t.Sub(w.since) >= w.ac.gather && !t.Before(w.retryAt) && t.Sub(w.lastSent) >= mailSpacing
 	if len(w.pending) > 0 && (final || ready) {
-		w.deliver(now, final)
+		w.deliver(t, final)
 	}
-	if w.dirty && (final || now.Sub(w.saved) >= max(2*time.Second, 20*w.saveTook)) {
+	if w.dirty && (final || t.Sub(w.saved) >= max(2*time.Second, 20*w.saveTook)) {
 		if err := w.save(); err != nil {
 			fmt.Fprintf(w.stderr, "warning: %v\n", err)
 			w.saveTook = 3 * time.Second // a full disk is said once a minute, not every 2 s
@@ -349,7 +347,7 @@ func (w *watcher) save() error {
 		raw = append(raw, b)
 	}
 	start := time.Now()
-	w.saved = alertNow()
+	w.saved = now()
 	w.dirty = false
 	err := w.eng.Save(w.ac.stateDir, raw)
 	w.saveTook = time.Since(start)
@@ -427,7 +425,7 @@ func writeAlertMail(w *bufio.Writer, cfg *config, alerts []*alert, now time.Time
 		return errors.New("no alarm")
 	}
 	m := *cfg.m
-	wm := cfg.m.watch()
+	wm := cfg.m.watch
 	host := cfg.host
 	if host == "" {
 		host = alerts[0].Host

@@ -120,10 +120,10 @@ func TestAlertBruteForceThenLogin(t *testing.T) {
 func TestAlertLeavesWhileInputOpen(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(tw.UnixNano())
-	oldNow, oldTick := alertNow, alertTick
-	alertNow = func() time.Time { return time.Unix(0, clock.Load()) }
+	oldNow, oldTick := now, alertTick
+	now = func() time.Time { return time.Unix(0, clock.Load()) }
 	alertTick = 5 * time.Millisecond
-	defer func() { alertNow, alertTick = oldNow, oldTick }()
+	defer func() { now, alertTick = oldNow, oldTick }()
 
 	b := newMailbox(t)
 	pr, pw := io.Pipe()
@@ -306,10 +306,10 @@ func TestAlertSendmailFailureKeepsAlarms(t *testing.T) {
 
 // TestAlertMailGolden pins the alarm mail, en and fr, text and HTML.
 func TestAlertMailGolden(t *testing.T) {
-	oldNow, oldRandom, oldHost := alertNow, random, hostname
-	alertNow = func() time.Time { return time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC) }
+	oldNow, oldRandom, oldHost := now, random, hostname
+	now = func() time.Time { return time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC) }
 	hostname = func() (string, error) { return "mx1.example.org", nil }
-	defer func() { alertNow, random, hostname = oldNow, oldRandom, oldHost }()
+	defer func() { now, random, hostname = oldNow, oldRandom, oldHost }()
 	in := history("bob@example.com", "192.0.2.10 FR")
 	in += rec(tw, "success", "bob@example.com", "203.0.113.50", "VN", 45899, 0)
 	in += bruteThenLogin("alice@example.com", "198.51.100.23", tw.Add(time.Minute))

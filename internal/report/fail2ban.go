@@ -32,7 +32,7 @@ type fail2banWriter struct {
 const maxFail2banWeight = 10000
 
 func (f *fail2banWriter) add(r *record.Record) error {
-	if r.Event != "auth" || r.Outcome != "failure" {
+	if r.Event != record.EventAuth || r.Outcome != record.OutcomeFailure {
 		return nil
 	}
 	addr, err := netip.ParseAddr(r.IP)

@@ -41,7 +41,7 @@ type msgs struct {
 	colTime, colAccount, colAddress, colCountry, colService, colWhy string
 	colAttempts, colAccounts, colAddresses, colExists, colAS        string
 	colNetwork, colHost, colHash, colTimes, colJail, colBanned      string
-	colHour, colDay                                                 string
+	colHour, colDay, colLogins                                      string
 	yes, no, unknown                                                string
 
 	// Why a login is listed; the numbers are attempts.
@@ -57,6 +57,8 @@ type msgs struct {
 	colon     string // ": ", or French " : "
 
 	subject func(host string, n, alerts int64) string
+
+	watch *watchMsgs // what -alert and the watch's reasons say
 }
 
 func plural(n int64, one, many string) string {
@@ -76,6 +78,7 @@ func pluralFR(n int64, one, many string) string {
 
 var english = &msgs{
 	lang:      "en",
+	watch:     watchEnglish,
 	title:     "mailcop report for %s",
 	start:     "Start:",
 	end:       "End:",
@@ -136,7 +139,7 @@ var english = &msgs{
 	colTime: "TIME", colAccount: "ACCOUNT", colAddress: "ADDRESS", colCountry: "COUNTRY", colService: "SERVICE",
 	colWhy: "WHY", colAttempts: "ATTEMPTS", colAccounts: "ACCOUNTS", colAddresses: "ADDRESSES", colExists: "EXISTS",
 	colAS: "AS", colNetwork: "NETWORK", colHost: "SERVER", colHash: "HASH", colTimes: "TIMES", colJail: "JAIL",
-	colBanned: "BANNED", colHour: "HOUR", colDay: "DAY",
+	colBanned: "BANNED", colHour: "HOUR", colDay: "DAY", colLogins: "LOGINS",
 	yes: "yes", no: "no", unknown: "unknown",
 
 	whyBrute: func(n int64) string {
@@ -178,6 +181,7 @@ var english = &msgs{
 
 var french = &msgs{
 	lang:      "fr",
+	watch:     watchFrench,
 	title:     "Rapport mailcop pour %s",
 	start:     "Début :",
 	end:       "Fin :",
@@ -243,7 +247,7 @@ var french = &msgs{
 	colTime: "HEURE", colAccount: "COMPTE", colAddress: "ADRESSE", colCountry: "PAYS", colService: "SERVICE",
 	colWhy: "POURQUOI", colAttempts: "TENTATIVES", colAccounts: "COMPTES", colAddresses: "ADRESSES", colExists: "EXISTE",
 	colAS: "AS", colNetwork: "RÉSEAU", colHost: "SERVEUR", colHash: "EMPREINTE", colTimes: "FOIS", colJail: "JAIL",
-	colBanned: "BLOQUÉE", colHour: "HEURE", colDay: "JOUR",
+	colBanned: "BLOQUÉE", colHour: "HEURE", colDay: "JOUR", colLogins: "CONNEXIONS",
 	yes: "oui", no: "non", unknown: "inconnu",
 
 	whyBrute: func(n int64) string {

@@ -76,7 +76,7 @@ func (l *live) add(r *record.Record, show bool) error {
 		return nil
 	}
 	switch {
-	case r.Event == "auth" && r.Outcome == "failure":
+	case r.Event == record.EventAuth && r.Outcome == record.OutcomeFailure:
 		n := int64(1)
 		if r.Attempts > 1 {
 			n = int64(r.Attempts)
@@ -105,7 +105,7 @@ func (l *live) add(r *record.Record, show bool) error {
 			line += l.m.colon + safe(verdictWhy(l.m, &v))
 		}
 		return l.print(line, colour)
-	case r.Event == "ban" && r.IP != "":
+	case r.Event == record.EventBan && r.IP != "":
 		line := l.prefix(r) + "  " + l.m.banned
 		if jail, ok := r.Get("jail"); ok {
 			line += " [" + clip(jail, 32) + "]"

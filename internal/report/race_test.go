@@ -2,6 +2,6 @@
 
 package report
 
-// raceEnabled: the race detector slows the memory test's million records
-// tenfold; it then runs a fifth of them and checks nothing.
+// raceEnabled: the race detector's shadow memory swamps the heap that
+// TestMemory measures; make test runs that test apart, without -race.
 const raceEnabled = true

@@ -122,9 +122,11 @@ type config struct {
 	stateDir string
 }
 
-// Hooks for tests: the clock and the random source of -mail's Date,
-// Message-ID and boundary, the environment, the machine's name, and
-// whether stdout is a terminal.
+// Hooks for tests: the clock (of -mail's Date and of -alert's timers),
+// the random source of -mail's Message-ID and boundary, the environment,
+// the machine's name, and whether stdout is a terminal. Package
+// variables, as in tailer: the tests set them once (TestMain) or in a
+// test that runs alone.
 var (
 	now                  = time.Now
 	random     io.Reader = rand.Reader
@@ -160,51 +162,32 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.mode == "fail2ban" {
 		f2b = &fail2banWriter{w: out}
 	}
-	bad := 0
-	err = cli.EachInput(files, stdin, func(in cli.Input) error {
-		rd := record.NewReader(in.R, in.Name)
-		rd.Warn = func(se *record.SyntaxError) {
-			bad++
+	how := cli.RecordReading{
+		Host: cfg.host,
+		Warn: func(se *record.SyntaxError) {
 			out.Flush()
 			fmt.Fprintf(stderr, "%v\n", se)
-		}
-		if lv != nil || f2b != nil {
-			// Never sit on a line while the pipeline upstream is quiet.
-			rd.FlushBeforeBlock(out.Flush)
-		}
-		for n := 0; rd.Scan(); n++ {
-			if n&1023 == 1023 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			r := rd.Record()
-			if cfg.host != "" && r.Host != "" && !strings.EqualFold(r.Host, cfg.host) {
-				continue // another server's
-			}
-			matched := cfg.match == nil || cfg.match.ok(r)
-			if f2b != nil {
-				if !matched {
-					continue
-				}
-				if err := f2b.add(r); err != nil {
-					return fmt.Errorf("write output: %w", err)
-				}
-				continue
-			}
-			if lv != nil {
-				// -live judges a login on everything before it, and
-				// shows only what -match asks for.
-				if err := lv.add(r, matched); err != nil {
-					return fmt.Errorf("write output: %w", err)
-				}
-				continue
-			}
+		},
+	}
+	if lv != nil || f2b != nil {
+		// Never sit on a line while the pipeline upstream is quiet.
+		how.FlushBeforeBlock = out.Flush
+	}
+	bad, err := cli.EachRecord(ctx, files, stdin, how, func(r *record.Record, _ string, _ int) error {
+		matched := cfg.match == nil || cfg.match.ok(r)
+		switch {
+		case f2b != nil:
 			if matched {
-				s.add(r)
+				return writeErr(f2b.add(r))
 			}
+		case lv != nil:
+			// -live judges a login on everything before it, and shows
+			// only what -match asks for.
+			return writeErr(lv.add(r, matched))
+		case matched:
+			s.add(r)
 		}
-		return rd.Err()
+		return nil
 	})
 	if err != nil {
 		out.Flush()
@@ -248,6 +231,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if bad > 0 {
 		return cli.ErrReported
+	}
+	return nil
+}
+
+// writeErr names a failed write for what it is.
+func writeErr(err error) error {
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
 }

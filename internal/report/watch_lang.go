@@ -52,7 +52,7 @@ var watchEnglish = &watchMsgs{
 			" this account came only from " + strings.Join(known, ", ")
 	},
 	whyTravel: func(country, from string, after time.Duration, km int) string {
-		return fmt.Sprintf("from %s %s after a login from %s, %d km away: faster than any travel", country, duration(after, "en"), from, km)
+		return fmt.Sprintf("from %s %s after a login from %s, %d km away: faster than any travel", country, duration(after), from, km)
 	},
 	whyNewAS: func(asn int) string { return fmt.Sprintf("first login from AS%d, a network new to this account", asn) },
 	guesses:  func(n int64) string { return " (" + plural(n, "distinct password", "distinct passwords") + ")" },
@@ -83,7 +83,7 @@ var watchFrench = &watchMsgs{
 			", ce compte n'est venu que de " + strings.Join(known, ", ")
 	},
 	whyTravel: func(country, from string, after time.Duration, km int) string {
-		return fmt.Sprintf("depuis %s %s après une connexion depuis %s, à %d km : plus vite que tout voyage", country, duration(after, "fr"), from, km)
+		return fmt.Sprintf("depuis %s %s après une connexion depuis %s, à %d km : plus vite que tout voyage", country, duration(after), from, km)
 	},
 	whyNewAS: func(asn int) string {
 		return fmt.Sprintf("première connexion depuis l'AS%d, un réseau nouveau pour ce compte", asn)
@@ -93,15 +93,8 @@ var watchFrench = &watchMsgs{
 	},
 }
 
-func (m *msgs) watch() *watchMsgs {
-	if m.lang == "fr" {
-		return watchFrench
-	}
-	return watchEnglish
-}
-
 // duration reads a time between two logins: "40 min", "3 h".
-func duration(d time.Duration, lang string) string {
+func duration(d time.Duration) string {
 	if d < time.Hour {
 		return strconv.Itoa(int(d/time.Minute)) + " min"
 	}
@@ -111,7 +104,7 @@ func duration(d time.Duration, lang string) string {
 // verdictWhy says, in the report's language, why a login was judged as it
 // was: each class that applies, the most alarming first.
 func verdictWhy(m *msgs, v *watch.Verdict) string {
-	wm := m.watch()
+	wm := m.watch
 	var parts []string
 	for _, c := range v.Classes {
 		var s string

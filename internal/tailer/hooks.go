@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"net"
 	"time"
 )
 
@@ -13,6 +14,9 @@ type hooks struct {
 	// following is called once, when -f has read what the logs held and
 	// watches them: a writer started after it is read as it writes.
 	following func()
+	// listening is called with the address once -listen listens (tests
+	// listen on port 0).
+	listening func(net.Addr)
 	// pollOnly, when set, leaves inotify aside and has -f look for new
 	// lines every pollOnly, as on a system without inotify (NFS, or no
 	// instances left).

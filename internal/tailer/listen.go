@@ -30,10 +30,6 @@ import (
 // make up attempts. So HTTP listens on a loopback address only, and the
 // socket is made readable and writable by its owner and group only.
 
-// listening is called with the address once the receiver listens (tests
-// listen on port 0).
-var listening = func(net.Addr) {}
-
 // listenTarget is a parsed -listen value.
 type listenTarget struct {
 	name    string // as given: the "file" of the records
@@ -72,7 +68,9 @@ func (t *tailer) runListen(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	listening(ln.Addr())
+	if h := hooksOf(ctx); h.listening != nil {
+		h.listening(ln.Addr())
+	}
 	r := &receiver{t: t, name: target.name, conns: map[net.Conn]bool{}}
 	if target.network == "unix" {
 		defer os.Remove(target.address)

@@ -44,9 +44,7 @@ func (s *syncBuffer) String() string {
 func startListen(t *testing.T, addr string) (net.Addr, *syncBuffer, *syncBuffer, func() error) {
 	t.Helper()
 	got := make(chan net.Addr, 1)
-	listening = func(a net.Addr) { got <- a }
-	t.Cleanup(func() { listening = func(net.Addr) {} })
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withHooks(context.Background(), hooks{listening: func(a net.Addr) { got <- a }}))
 	out, errs := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, []string{"-listen", addr}, nil, out, errs) }()

@@ -212,19 +212,19 @@ func newStats(loc *time.Location, top int) *stats {
 // -live to show.
 func (s *stats) add(r *record.Record) (login, bool) {
 	switch r.Event {
-	case "auth":
+	case record.EventAuth:
 		switch r.Outcome {
-		case "failure":
+		case record.OutcomeFailure:
 			s.note(r)
 			s.failure(r)
-		case "success":
+		case record.OutcomeSuccess:
 			s.note(r)
 			return s.success(r), true
 		}
-	case "ban", "unban":
+	case record.EventBan, record.EventUnban:
 		s.note(r)
 		s.f2b = true
-		if r.Event == "ban" && r.IP != "" {
+		if r.Event == record.EventBan && r.IP != "" {
 			s.nBans++
 			b := s.bans[r.IP]
 			if b == nil {
@@ -239,13 +239,13 @@ func (s *stats) add(r *record.Record) (login, bool) {
 			v, _ := r.Get("restored")
 			b.restored = v == "true"
 		}
-	case "coverage":
+	case record.EventCoverage:
 		// Said once per host at the end of mailcop-parse's input; it has
 		// no time and is no event of the period.
 		if r.Reason == "auth_not_logged" && len(s.blind) < maxBlind && !slices.Contains(s.blind, r.Host) {
 			s.blind = append(s.blind, strings.Clone(r.Host))
 		}
-	case "unmatched":
+	case record.EventUnmatched:
 		s.note(r)
 		s.unmatched++
 		if len(s.unmatchedEx) < 3 && r.Line != "" {
@@ -307,7 +307,7 @@ func (s *stats) failure(r *record.Record) {
 	// An attempt the auth service failed to judge (postfix gave up
 	// waiting for dovecot) is counted, but is no evidence against a later
 	// login: an outage must not make a user's retries look like guessing.
-	outage := r.Reason == "temporary_failure"
+	outage := r.Reason == record.ReasonTemporaryFailure
 	if ipi >= 0 {
 		key := uint64(h.id)<<32 | uint64(ipi)
 		if _, ok := s.hostIPs[key]; !ok {
@@ -328,9 +328,9 @@ func (s *stats) failure(r *record.Record) {
 			u.outage = sat(u.outage, n)
 		}
 		switch {
-		case r.Reason == "password_mismatch":
+		case r.Reason == record.ReasonPasswordMismatch:
 			u.exists = 1
-		case r.Reason == "unknown_user" && u.exists == 0:
+		case r.Reason == record.ReasonUnknownUser && u.exists == 0:
 			u.exists = -1
 		}
 		if r.ASN != 0 && !outage {
