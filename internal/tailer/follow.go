@@ -116,6 +116,9 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			}
 			allWatched = allWatched && s.watched.Load()
 		}
+		if h.pass != nil {
+			h.pass()
+		}
 		more := false
 		linesBefore := t.out.written
 		for _, s := range srcs {
