@@ -21,6 +21,8 @@ type hooks struct {
 	// lines every pollOnly, as on a system without inotify (NFS, or no
 	// instances left).
 	pollOnly time.Duration
+	// pass is called at each pass of -f over the logs.
+	pass func()
 }
 
 type hooksKey struct{}
