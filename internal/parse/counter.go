@@ -23,6 +23,7 @@ type counter struct {
 	results  map[string]passdbResult // the exporter's passdb verdicts, by request
 	logins   loginSet                // the dovecot sessions whose login was emitted
 	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
+	proxied  map[proxiedConn]proxiedClient
 	latest   time.Time               // newest log time seen
 	swept    time.Time
 }
@@ -50,6 +51,20 @@ const (
 	// is too old is kept at most this much longer.
 	sweepEvery = memory / 4
 )
+
+// proxiedConn is a connection from a trusted proxy, as the exporter's
+// events name it: the proxy's address and port.
+type proxiedConn struct {
+	host string
+	ip   string
+	port int
+}
+
+// proxiedClient is what the connection's auth requests said of it.
+type proxiedClient struct {
+	ip, session string
+	seen        time.Time
+}
 
 type connKey struct {
 	host string
@@ -101,6 +116,7 @@ func newCounter() *counter {
 		results:  make(map[string]passdbResult),
 		logins:   newLoginSet(),
 		sasl:     newSASLLogins(),
+		proxied:  make(map[proxiedConn]proxiedClient),
 	}
 }
 
@@ -119,6 +135,9 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 		c.conn(connKey{host, pid}, t).saslFails++
 	}
 	c.note(ev, host)
+	if ev.src == srcExporter && ev.proxyPort > 0 {
+		c.proxy(ev, host, t)
+	}
 	switch ev.kind {
 	case kindPassdbResult:
 		c.passdb(ev, t)
@@ -159,6 +178,22 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 		return 0, true
 	}
 	return 0, false
+}
+
+// proxy ties an exporter's login_aborted, which names only the proxy's
+// connection, to the client and session its auth requests named.
+func (c *counter) proxy(ev *event, host string, t time.Time) {
+	k := proxiedConn{host, ev.proxyIP, ev.proxyPort}
+	if ev.kind != kindSummary {
+		if ev.session != "" && ev.proxyIP != ev.ip {
+			c.proxied[k] = proxiedClient{ip: ev.ip, session: ev.session, seen: t}
+		}
+		return
+	}
+	if p, ok := c.proxied[k]; ok {
+		delete(c.proxied, k)
+		ev.ip, ev.session = p.ip, p.session
+	}
 }
 
 func (c *counter) session(id string, t time.Time) *sessionState {
@@ -355,6 +390,11 @@ func (c *counter) sweep() {
 	for k, r := range c.results {
 		if c.latest.Sub(r.t) > memory {
 			delete(c.results, k)
+		}
+	}
+	for k, p := range c.proxied {
+		if c.latest.Sub(p.seen) > memory {
+			delete(c.proxied, k)
 		}
 	}
 	for k, cs := range c.conns {

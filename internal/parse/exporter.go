@@ -43,19 +43,22 @@ type exporterEvent struct {
 	Hostname string `json:"hostname"`
 	EndTime  string `json:"end_time"`
 	Fields   struct {
-		User          string          `json:"user"`
-		OriginalUser  string          `json:"original_user"`
-		RemoteIP      string          `json:"remote_ip"`
-		Session       string          `json:"session"`
-		Mechanism     string          `json:"mechanism"`
-		Service       string          `json:"service"`
-		Success       json.RawMessage `json:"success"`
-		Error         string          `json:"error"`
-		Result        string          `json:"result"`
-		Passdb        string          `json:"passdb"`
-		AuthAttempts  int             `json:"auth_attempts"`
-		AuthSuccesses int             `json:"auth_successes"`
-		AuthUsecs     int64           `json:"auth_usecs"`
+		User           string          `json:"user"`
+		OriginalUser   string          `json:"original_user"`
+		RemoteIP       string          `json:"remote_ip"`
+		RemotePort     int             `json:"remote_port"`
+		RealRemoteIP   string          `json:"real_remote_ip"`
+		RealRemotePort int             `json:"real_remote_port"`
+		Session        string          `json:"session"`
+		Mechanism      string          `json:"mechanism"`
+		Service        string          `json:"service"`
+		Success        json.RawMessage `json:"success"`
+		Error          string          `json:"error"`
+		Result         string          `json:"result"`
+		Passdb         string          `json:"passdb"`
+		AuthAttempts   int             `json:"auth_attempts"`
+		AuthSuccesses  int             `json:"auth_successes"`
+		AuthUsecs      int64           `json:"auth_usecs"`
 	} `json:"fields"`
 }
 
@@ -161,6 +164,10 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 			return true
 		}
 		ev.kind = kindAttempt
+		if f.RealRemotePort > 0 {
+			ev.proxyIP = canonicalIP([]byte(f.RealRemoteIP))
+			ev.proxyPort = f.RealRemotePort
+		}
 		if f.Error != "" && !strings.Contains(f.Error, "authentication failed") {
 			// "internal failure", a passdb or policy server down: the
 			// credentials were sent and not judged.
@@ -175,6 +182,11 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 		ev.kind = kindSummary
 		ev.reason = "auth_failed"
 		ev.attempts = n
+		// 2.4.1 names the connection's own address, the proxy's when a
+		// trusted proxy passed on the client's: the counter finds the
+		// client by the connection's auth requests.
+		ev.proxyIP = ev.ip
+		ev.proxyPort = f.RemotePort
 		ev.secs = int((f.AuthUsecs + 999_999) / 1_000_000)
 	}
 	return true
