@@ -24,7 +24,7 @@ type counter struct {
 	logins   loginSet                // the dovecot sessions whose login was emitted
 	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
 	proxied  map[proxiedConn]proxiedClient
-	latest   time.Time               // newest log time seen
+	latest   time.Time // newest log time seen
 	swept    time.Time
 }
 
