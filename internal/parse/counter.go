@@ -19,12 +19,12 @@ type counter struct {
 	sessions map[string]*sessionState // by dovecot session id
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
-	seen     map[string]*visibility  // per host: which dovecot processes logged
-	results  map[string]passdbResult // the exporter's passdb verdicts, by request
-	logins   loginSet                // the dovecot sessions whose login was emitted
-	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
-	proxied  map[proxiedConn]proxiedClient
-	latest   time.Time // newest log time seen
+	seen     map[string]*visibility        // per host: which dovecot processes logged
+	results  map[string]passdbResult       // the exporter's passdb verdicts, by request
+	logins   loginSet                      // the dovecot sessions whose login was emitted
+	sasl     saslLogins                    // postfix's logins and the exporter's of postfix's requests
+	proxied  map[proxiedConn]proxiedClient // the clients of a trusted proxy's connections
+	latest   time.Time                     // newest log time seen
 	swept    time.Time
 }
 
