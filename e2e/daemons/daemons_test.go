@@ -158,8 +158,9 @@ func runCombination(t *testing.T, c combination) {
 	time.Sleep(2 * time.Second)
 	s.stop(t)
 
+	// Oldest first: logrotate's numbering, mail.log.N the oldest.
 	logs := []string{s.mailLog()}
-	for i := int(rotations.Load()); i >= 1; i-- {
+	for i := 1; i <= int(rotations.Load()); i++ {
 		logs = slices.Insert(logs, 0, fmt.Sprintf("%s.%d", s.mailLog(), i))
 	}
 	records := parseBatch(t, logs)
