@@ -166,6 +166,7 @@ func runCombination(t *testing.T, c combination) {
 	records := parseBatch(t, logs)
 	if live != nil {
 		checkLive(t, live, records)
+		checkFail2ban(t, records)
 	}
 	checkCounts(t, c, outcomes, records)
 	checkCompromise(t, logs)
@@ -221,6 +222,41 @@ func checkEvents(t *testing.T, c combination, outcomes []outcome, events string,
 	all.verbose = true // every failure is expected, as with auth_verbose
 	all.name += " (events and log, live)"
 	checkCounts(t, all, outcomes, both.stop(t))
+}
+
+// checkFail2ban feeds mailcop-report -fail2ban's lines to Debian's
+// fail2ban-regex with the shipped filter: every line matched, and per
+// address as many as mailcop counted.
+func checkFail2ban(t *testing.T, records []string) {
+	t.Helper()
+	dir := t.TempDir()
+	lines := filepath.Join(dir, "fail2ban.log")
+	out := mailcop(t, []byte(strings.Join(records, "\n")+"\n"), "mailcop-report", "-fail2ban")
+	if err := os.WriteFile(lines, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	matched, err := exec.Command("fail2ban-regex", "--out", "ip", lines, "../../etc/fail2ban/filter.d/mailcop.conf").Output()
+	if err != nil {
+		t.Errorf("fail2ban-regex (Debian's fail2ban): %v", err)
+		return
+	}
+	got := map[string]int{}
+	for _, ip := range strings.Fields(string(matched)) {
+		got[ip]++
+	}
+	want := map[string]int{}
+	for _, r := range decode(t, records) {
+		if r.Event == "auth" && r.Outcome == "failure" {
+			want[r.IP] += r.Attempts
+		}
+	}
+	written := strings.Count(string(out), "\n")
+	t.Logf("fail2ban-regex matched %d of the %d lines mailcop-report -fail2ban wrote", len(strings.Fields(string(matched))), written)
+	for _, ip := range sortedKeys(mergeKeys(want, got)) {
+		if want[ip] != got[ip] {
+			t.Errorf("fail2ban's filter: %s matched %d times, mailcop counted %d", ip, got[ip], want[ip])
+		}
+	}
 }
 
 // keepLogs copies the daemons' logs where they can be read after the run:
