@@ -45,6 +45,7 @@ type combination struct {
 	verbose  bool // auth_verbose = yes, auth_verbose_passwords = sha1:6
 	live     bool // also follow the log live through two rotations
 	exported bool // dovecot's event exporter writes JSON next to the mail log
+	watch    bool // scripts/mailcop-watch follows the log and mails the break-in
 }
 
 // exporter is the dovecot 2.4 configuration that writes the events of
@@ -60,7 +61,7 @@ func (c combination) exporter(s *server) string {
 }
 
 var combinations = []combination{
-	{name: "debian12-default", index: 0, debian: 12},
+	{name: "debian12-default", index: 0, debian: 12, watch: true},
 	{name: "debian12-verbose", index: 1, debian: 12, verbose: true, live: true},
 	{name: "debian13-default", index: 2, debian: 13},
 	{name: "debian13-verbose", index: 3, debian: 13, verbose: true},
@@ -144,8 +145,13 @@ func runCombination(t *testing.T, c combination) {
 			}
 		}
 	}
+	var watching *watch
+	if c.watch {
+		watching = startWatch(t, s.mailLog())
+	}
 	began := time.Now()
 	outcomes := attack(s.ports, chains, *workers, progress)
+	ended := time.Now()
 	t.Logf("%d sessions in %v", len(outcomes), time.Since(began).Round(time.Second))
 	for _, o := range outcomes {
 		if o.err != nil {
@@ -175,6 +181,9 @@ func runCombination(t *testing.T, c combination) {
 	}
 	if c.exported {
 		checkEvents(t, c, outcomes, filepath.Join(s.host, "log", eventsFile), both)
+	}
+	if watching != nil {
+		checkWatch(t, watching, ended)
 	}
 }
 
