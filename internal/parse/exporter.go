@@ -43,22 +43,22 @@ type exporterEvent struct {
 	Hostname string `json:"hostname"`
 	EndTime  string `json:"end_time"`
 	Fields   struct {
-		User           string          `json:"user"`
-		OriginalUser   string          `json:"original_user"`
-		RemoteIP       string          `json:"remote_ip"`
-		RemotePort     int             `json:"remote_port"`
-		RealRemoteIP   string          `json:"real_remote_ip"`
-		RealRemotePort int             `json:"real_remote_port"`
-		Session        string          `json:"session"`
-		Mechanism      string          `json:"mechanism"`
-		Service        string          `json:"service"`
-		Success        json.RawMessage `json:"success"`
-		Error          string          `json:"error"`
-		Result         string          `json:"result"`
-		Passdb         string          `json:"passdb"`
-		AuthAttempts   int             `json:"auth_attempts"`
-		AuthSuccesses  int             `json:"auth_successes"`
-		AuthUsecs      int64           `json:"auth_usecs"`
+		User          string          `json:"user"`
+		OriginalUser  string          `json:"original_user"`
+		RemoteIP      string          `json:"remote_ip"`
+		RemotePort    int             `json:"remote_port"`
+		ProxyIP       string          `json:"real_remote_ip"` // behind a trusted proxy, the proxy's
+		ProxyPort     int             `json:"real_remote_port"`
+		Session       string          `json:"session"`
+		Mechanism     string          `json:"mechanism"`
+		Service       string          `json:"service"`
+		Success       json.RawMessage `json:"success"`
+		Error         string          `json:"error"`
+		Result        string          `json:"result"`
+		Passdb        string          `json:"passdb"`
+		AuthAttempts  int             `json:"auth_attempts"`
+		AuthSuccesses int             `json:"auth_successes"`
+		AuthUsecs     int64           `json:"auth_usecs"`
 	} `json:"fields"`
 }
 
@@ -164,9 +164,9 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 			return true
 		}
 		ev.kind = kindAttempt
-		if f.RealRemotePort > 0 {
-			ev.proxyIP = canonicalIP([]byte(f.RealRemoteIP))
-			ev.proxyPort = f.RealRemotePort
+		if f.ProxyPort > 0 {
+			ev.proxyIP = canonicalIP([]byte(f.ProxyIP))
+			ev.proxyPort = f.ProxyPort
 		}
 		if f.Error != "" && !strings.Contains(f.Error, "authentication failed") {
 			// "internal failure", a passdb or policy server down: the
