@@ -19,13 +19,15 @@ type counter struct {
 	sessions map[string]*sessionState // by dovecot session id
 	conns    map[connKey]*connState
 	groups   map[addrKey][]*group
-	seen     map[string]*visibility        // per host: which dovecot processes logged
-	results  map[string]passdbResult       // the exporter's passdb verdicts, by request
-	logins   loginSet                      // the dovecot sessions whose login was emitted
-	sasl     saslLogins                    // postfix's logins and the exporter's of postfix's requests
-	proxied  map[proxiedConn]proxiedClient // the clients of a trusted proxy's connections
-	latest   time.Time                     // newest log time seen
+	seen     map[string]*visibility  // per host: which dovecot processes logged
+	results  map[string]passdbResult // the exporter's passdb verdicts, by request
+	logins   loginSet                // the dovecot sessions whose login was emitted
+	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
+	latest   time.Time               // newest log time seen
 	swept    time.Time
+
+	// The clients of a trusted proxy's connections, for 2.4's login_aborted.
+	proxied map[proxiedConn]proxiedClient
 }
 
 const (
