@@ -45,6 +45,7 @@ type combination struct {
 	verbose  bool // auth_verbose = yes, auth_verbose_passwords = sha1:6
 	live     bool // also follow the log live through two rotations
 	exported bool // dovecot's event exporter writes JSON next to the mail log
+	watch    bool // scripts/mailcop-watch follows the log and mails the break-in
 }
 
 // exporter is the dovecot 2.4 configuration that writes the events of
@@ -60,7 +61,7 @@ func (c combination) exporter(s *server) string {
 }
 
 var combinations = []combination{
-	{name: "debian12-default", index: 0, debian: 12},
+	{name: "debian12-default", index: 0, debian: 12, watch: true},
 	{name: "debian12-verbose", index: 1, debian: 12, verbose: true, live: true},
 	{name: "debian13-default", index: 2, debian: 13},
 	{name: "debian13-verbose", index: 3, debian: 13, verbose: true},
@@ -144,8 +145,13 @@ func runCombination(t *testing.T, c combination) {
 			}
 		}
 	}
+	var watching *watch
+	if c.watch {
+		watching = startWatch(t, s.mailLog())
+	}
 	began := time.Now()
 	outcomes := attack(s.ports, chains, *workers, progress)
+	ended := time.Now()
 	t.Logf("%d sessions in %v", len(outcomes), time.Since(began).Round(time.Second))
 	for _, o := range outcomes {
 		if o.err != nil {
@@ -158,13 +164,15 @@ func runCombination(t *testing.T, c combination) {
 	time.Sleep(2 * time.Second)
 	s.stop(t)
 
+	// Oldest first: logrotate's numbering, mail.log.N the oldest.
 	logs := []string{s.mailLog()}
-	for i := int(rotations.Load()); i >= 1; i-- {
+	for i := 1; i <= int(rotations.Load()); i++ {
 		logs = slices.Insert(logs, 0, fmt.Sprintf("%s.%d", s.mailLog(), i))
 	}
 	records := parseBatch(t, logs)
 	if live != nil {
 		checkLive(t, live, records)
+		checkFail2ban(t, records)
 	}
 	checkCounts(t, c, outcomes, records)
 	checkCompromise(t, logs)
@@ -173,6 +181,9 @@ func runCombination(t *testing.T, c combination) {
 	}
 	if c.exported {
 		checkEvents(t, c, outcomes, filepath.Join(s.host, "log", eventsFile), both)
+	}
+	if watching != nil {
+		checkWatch(t, watching, ended)
 	}
 }
 
@@ -220,6 +231,41 @@ func checkEvents(t *testing.T, c combination, outcomes []outcome, events string,
 	all.verbose = true // every failure is expected, as with auth_verbose
 	all.name += " (events and log, live)"
 	checkCounts(t, all, outcomes, both.stop(t))
+}
+
+// checkFail2ban feeds mailcop-report -fail2ban's lines to Debian's
+// fail2ban-regex with the shipped filter: every line matched, and per
+// address as many as mailcop counted.
+func checkFail2ban(t *testing.T, records []string) {
+	t.Helper()
+	dir := t.TempDir()
+	lines := filepath.Join(dir, "fail2ban.log")
+	out := mailcop(t, []byte(strings.Join(records, "\n")+"\n"), "mailcop-report", "-fail2ban")
+	if err := os.WriteFile(lines, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	matched, err := exec.Command("fail2ban-regex", "--out", "ip", lines, "../../etc/fail2ban/filter.d/mailcop.conf").Output()
+	if err != nil {
+		t.Errorf("fail2ban-regex (Debian's fail2ban): %v", err)
+		return
+	}
+	got := map[string]int{}
+	for _, ip := range strings.Fields(string(matched)) {
+		got[ip]++
+	}
+	want := map[string]int{}
+	for _, r := range decode(t, records) {
+		if r.Event == "auth" && r.Outcome == "failure" {
+			want[r.IP] += r.Attempts
+		}
+	}
+	written := strings.Count(string(out), "\n")
+	t.Logf("fail2ban-regex matched %d of the %d lines mailcop-report -fail2ban wrote", len(strings.Fields(string(matched))), written)
+	for _, ip := range sortedKeys(mergeKeys(want, got)) {
+		if want[ip] != got[ip] {
+			t.Errorf("fail2ban's filter: %s matched %d times, mailcop counted %d", ip, got[ip], want[ip])
+		}
+	}
 }
 
 // keepLogs copies the daemons' logs where they can be read after the run:

@@ -27,6 +27,9 @@ type counter struct {
 	sasl     saslLogins              // postfix's logins and the exporter's of postfix's requests
 	latest   time.Time               // newest log time seen
 	swept    time.Time
+
+	// The clients of a trusted proxy's connections, for 2.4's login_aborted.
+	proxied map[proxiedConn]proxiedClient
 }
 
 const (
@@ -52,6 +55,20 @@ const (
 	// is too old is kept at most this much longer.
 	sweepEvery = memory / 4
 )
+
+// proxiedConn is a connection from a trusted proxy, as the exporter's
+// events name it: the proxy's address and port.
+type proxiedConn struct {
+	host string
+	ip   string
+	port int
+}
+
+// proxiedClient is what the connection's auth requests said of it.
+type proxiedClient struct {
+	ip, session string
+	seen        time.Time
+}
 
 type connKey struct {
 	host string
@@ -103,6 +120,7 @@ func newCounter() *counter {
 		results:  make(map[string]passdbResult),
 		logins:   newLoginSet(),
 		sasl:     newSASLLogins(),
+		proxied:  make(map[proxiedConn]proxiedClient),
 	}
 }
 
@@ -121,6 +139,9 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 		c.conn(connKey{host, pid}, t).saslFails++
 	}
 	c.note(ev, host)
+	if ev.src == srcExporter && ev.proxyPort > 0 {
+		c.proxy(ev, host, t)
+	}
 	switch ev.kind {
 	case kindPassdbResult:
 		c.passdb(ev, t)
@@ -161,6 +182,22 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 		return 0, true
 	}
 	return 0, false
+}
+
+// proxy ties an exporter's login_aborted, which names only the proxy's
+// connection, to the client and session its auth requests named.
+func (c *counter) proxy(ev *event, host string, t time.Time) {
+	k := proxiedConn{host, ev.proxyIP, ev.proxyPort}
+	if ev.kind != kindSummary {
+		if ev.session != "" && ev.proxyIP != ev.ip {
+			c.proxied[k] = proxiedClient{ip: ev.ip, session: ev.session, seen: t}
+		}
+		return
+	}
+	if p, ok := c.proxied[k]; ok {
+		delete(c.proxied, k)
+		ev.ip, ev.session = p.ip, p.session
+	}
 }
 
 func (c *counter) session(id string, t time.Time) *sessionState {
@@ -357,6 +394,11 @@ func (c *counter) sweep() {
 	for k, r := range c.results {
 		if c.latest.Sub(r.t) > memory {
 			delete(c.results, k)
+		}
+	}
+	for k, p := range c.proxied {
+		if c.latest.Sub(p.seen) > memory {
+			delete(c.proxied, k)
 		}
 	}
 	for k, cs := range c.conns {

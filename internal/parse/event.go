@@ -53,6 +53,12 @@ type event struct {
 	// warning, counted or not: its connection's auth=S/T includes it.
 	saslWarning bool
 
+	// proxyIP and proxyPort are the address the connection really came
+	// from (the exporter's real_remote_ip and port), when a trusted proxy
+	// passed on the client's: 2.4's login_aborted names only that one.
+	proxyIP   string
+	proxyPort int
+
 	// strs makes the strings; it may be nil (no interning).
 	strs *interner
 

@@ -46,6 +46,9 @@ type exporterEvent struct {
 		User          string          `json:"user"`
 		OriginalUser  string          `json:"original_user"`
 		RemoteIP      string          `json:"remote_ip"`
+		RemotePort    int             `json:"remote_port"`
+		ProxyIP       string          `json:"real_remote_ip"` // behind a trusted proxy, the proxy's
+		ProxyPort     int             `json:"real_remote_port"`
 		Session       string          `json:"session"`
 		Mechanism     string          `json:"mechanism"`
 		Service       string          `json:"service"`
@@ -161,6 +164,10 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 			return true
 		}
 		ev.kind = kindAttempt
+		if f.ProxyPort > 0 {
+			ev.proxyIP = canonicalIP([]byte(f.ProxyIP))
+			ev.proxyPort = f.ProxyPort
+		}
 		if f.Error != "" && !strings.Contains(f.Error, "authentication failed") {
 			// "internal failure", a passdb or policy server down: the
 			// credentials were sent and not judged.
@@ -175,6 +182,11 @@ func exporterRecord(e *exporterEvent, ev *event) bool {
 		ev.kind = kindSummary
 		ev.reason = record.ReasonAuthFailed
 		ev.attempts = n
+		// 2.4.1 names the connection's own address, the proxy's when a
+		// trusted proxy passed on the client's: the counter finds the
+		// client by the connection's auth requests.
+		ev.proxyIP = ev.ip
+		ev.proxyPort = f.RemotePort
 		ev.secs = int((f.AuthUsecs + 999_999) / 1_000_000)
 	}
 	return true

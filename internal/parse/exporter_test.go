@@ -299,3 +299,17 @@ func TestExporterThroughSyslog(t *testing.T) {
 		}
 	}
 }
+
+// dovecot 2.4.1's login_aborted behind a trusted proxy names the proxy's
+// address and no session: the connection's auth requests name the client
+// and share the proxy's port with it, so the summary is the client's and
+// adds nothing to the attempts its requests already counted.
+func TestExporterProxiedLoginAborted(t *testing.T) {
+	recs, warns := parseAll(t, testConfig(), readFixture(t, "proxied-2.4.jsonl", "")...)
+	if len(warns) > 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	if got := perAddress(recs); got != "45.155.205.99=2 80.82.78.104=1 logins=0" {
+		t.Errorf("got %s\n%+v", got, recs)
+	}
+}

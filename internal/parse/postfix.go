@@ -116,24 +116,30 @@ func postfixWarning(msg []byte, ev *event) bool {
 	ev.method = ev.upper(mech)
 	ev.saslWarning = true
 	why = bytes.TrimPrefix(why, []byte(" "))
-	why = bytes.TrimSuffix(why, []byte(", sasl_username=(unavailable)")) // postfix's word for none
+	// postfix 3.x always logs the field, "(unavailable)" for none; older
+	// releases never did.
+	why, hasUserField := bytes.CutSuffix(why, []byte(", sasl_username=(unavailable)"))
 	// The username, when logged, comes last and is the client's text; the
 	// first ", sasl_username=" is therefore postfix's own.
 	if i := bytes.Index(why, []byte(", sasl_username=")); i >= 0 {
 		ev.user = ev.str(why[i+len(", sasl_username="):])
 		why = why[:i]
+		hasUserField = true
 	}
 	ev.reason = record.ReasonAuthFailed
 	switch {
 	case hasPrefix(why, "Connection lost to authentication server"):
-		if ev.user == "" {
-			// dovecot was gone before it had the client's username: no
-			// credentials were checked.
+		if !hasUserField {
+			// A postfix older than the field: the same words when dovecot
+			// was gone before the request, nothing tells an attempt.
 			ev.kind = kindIgnore
 			return true
 		}
-		// postfix gave up waiting for dovecot (auth_failure_delay under
-		// load): the client did send its credentials.
+		// postfix sent the client's credentials and gave up waiting for
+		// dovecot's answer (auth_failure_delay under load): an attempt.
+		// The username it logs is the one of the connection's previous
+		// answer, if any, not of this request.
+		ev.user = ""
 		ev.reason = record.ReasonTemporaryFailure
 	case hasPrefix(why, "Invalid authentication mechanism"):
 		// No credentials were checked.
