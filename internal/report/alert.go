@@ -266,7 +266,7 @@ func eventOf(r *record.Record) (watch.Event, bool) {
 	return watch.Event{
 		Time: t, Success: r.Outcome == record.OutcomeSuccess, User: strings.Clone(r.User), IP: strings.Clone(r.IP),
 		Country: strings.Clone(r.Country), ASN: r.ASN, Service: strings.Clone(r.Service),
-		Attempts: r.Attempts, PwHash: strings.Clone(r.PwHash),
+		Attempts: r.Attempts, PwHash: strings.Clone(r.PwHash), GaveUp: r.Reason == record.ReasonTemporaryFailure,
 	}, true
 }
 

@@ -67,8 +67,9 @@ type stats struct {
 type ipStat struct {
 	ip       string
 	attempts int64
-	outage   int64 // of attempts, those the auth service failed to judge
-	users    int64 // distinct accounts tried
+	outage   int64     // of attempts, those the auth service failed to judge
+	judged   time.Time // the latest failure the auth service judged
+	users    int64     // distinct accounts tried
 	net      string
 	country  string // key into countries, "" when unknown
 	asn      int
@@ -93,6 +94,7 @@ type countryStat struct {
 type netStat struct {
 	attempts int64
 	ips      int64
+	judged   time.Time // the latest failure the auth service judged
 }
 
 type hostStat struct {
@@ -307,7 +309,14 @@ func (s *stats) failure(r *record.Record) {
 	// An attempt the auth service failed to judge (postfix gave up
 	// waiting for dovecot) is counted, but is no evidence against a later
 	// login: an outage must not make a user's retries look like guessing.
-	outage := r.Reason == record.ReasonTemporaryFailure
+	// Unless the address failed a judged attempt shortly before: then
+	// dovecot's penalty for it is what made postfix give up.
+	gaveUp := r.Reason == record.ReasonTemporaryFailure
+	outage := gaveUp && !(ipi >= 0 && s.penalised(ipi))
+	if !gaveUp && ipi >= 0 && s.tok {
+		s.ips[ipi].judged = s.tval
+		s.nets[s.ips[ipi].net].judged = s.tval
+	}
 	if ipi >= 0 {
 		key := uint64(h.id)<<32 | uint64(ipi)
 		if _, ok := s.hostIPs[key]; !ok {
@@ -427,6 +436,25 @@ func (s *stats) user(name string) int32 {
 		s.users = append(s.users, st)
 	}
 	return i
+}
+
+// penaltyWindow is how long after a judged failure of an address a
+// give-up from it still counts as evidence: dovecot delays an address
+// that keeps failing (IPv6 by /48) longer than postfix waits.
+const penaltyWindow = 15 * time.Minute
+
+// penalised reports whether the address (its /64 for IPv6, as the watch
+// groups) had a judged failure shortly before the current record.
+func (s *stats) penalised(ipi int32) bool {
+	if !s.tok {
+		return false
+	}
+	ip := &s.ips[ipi]
+	last := ip.judged
+	if strings.Contains(ip.ip, ":") {
+		last = s.nets[ip.net].judged
+	}
+	return !last.IsZero() && !s.tval.Before(last) && s.tval.Sub(last) <= penaltyWindow
 }
 
 // success classifies a login by what its address and account went

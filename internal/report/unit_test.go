@@ -217,6 +217,16 @@ func TestClassify(t *testing.T) {
 			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
 		{"outage-beside-brute", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 5) +
 			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+		// ...but after a judged failure of the address (its /64), dovecot's
+		// penalty is what made postfix give up: evidence.
+		{"penalty", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
+			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), classBrute},
+		{"penalty-v6-net", fmt.Sprintf(fail, 1, "unknown_user", "b", "2001:db8:bad:1::7", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "2001:db8:bad:1::99", 0, "", 5) +
+			fmt.Sprintf(ok, 3, "a", "2001:db8:bad:1::99", 0), classBrute},
+		{"penalty-other-v4", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.2", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
+			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), classNone},
+		{"penalty-expired", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(fail, 40, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
+			fmt.Sprintf(ok, 41, "a", "192.0.2.1", 0), classTypo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

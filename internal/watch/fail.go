@@ -8,7 +8,7 @@ import (
 // in 8 bytes: each table holds one kind only.
 type key uint64
 
-// fails is what a table keeps per key: 40 bytes, so that a million
+// fails is what a table keeps per key: 44 bytes, so that a million
 // attackers fit in the budget. The accounts (or, per account, the
 // addresses) and the password hashes are kept as 32-bit hashes, the
 // first few of each, with how many there were in all.
@@ -20,6 +20,7 @@ type fails struct {
 	pw        [3]uint32
 	nAccounts uint16 // distinct values in who, counted up to the first 3, then estimated upwards
 	nPw       uint16
+	judged    uint32 // Unix time of the latest failure the auth service judged (not a give-up)
 }
 
 func (f *fails) add(t int64, n, who, pw uint32) {
@@ -126,8 +127,13 @@ func (t *table[V]) update(k key, fn func(*V)) {
 	t.m[k] = v
 }
 
-func addFailure(t *failTable, k key, at int64, n, who, pw uint32) {
-	t.update(k, func(f *fails) { f.add(at, n, who, pw) })
+func addFailure(t *failTable, k key, at int64, n, who, pw uint32, judged bool) {
+	t.update(k, func(f *fails) {
+		f.add(at, n, who, pw)
+		if judged {
+			f.judged = max(f.judged, uint32(max(at, 0)))
+		}
+	})
 }
 
 // expire forgets what failed last before the cutoff.

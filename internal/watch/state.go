@@ -59,6 +59,7 @@ type stateLine struct {
 	Pw       []uint32  `json:"pw,omitempty"`
 	Accounts uint16    `json:"accounts,omitempty"`
 	Guesses  uint16    `json:"guesses,omitempty"`
+	Judged   time.Time `json:"judged,omitzero"` // the latest failure that was no give-up
 
 	// alarm
 	Account string    `json:"account,omitempty"`
@@ -130,7 +131,7 @@ func (e *Engine) write(w io.Writer, pending []json.RawMessage) error {
 			}
 			put(&stateLine{Type: "failures", Table: t.name, Key: strconv.FormatUint(uint64(k), 16),
 				Addr: keyString(k, t.name == "net"), Last: time.Unix(int64(f.last), 0).UTC(), Attempts: f.attempts,
-				Hashed: f.hashed, Who: trimZeros(f.who[:]), Pw: trimZeros(f.pw[:]), Accounts: f.nAccounts, Guesses: f.nPw})
+				Hashed: f.hashed, Who: trimZeros(f.who[:]), Pw: trimZeros(f.pw[:]), Accounts: f.nAccounts, Guesses: f.nPw, Judged: unixTime(f.judged)})
 		}
 	}
 	for k, c := range e.userAS.m {
@@ -250,6 +251,9 @@ func (e *Engine) loadLine(l *stateLine, pending *[]json.RawMessage) error {
 			return fmt.Errorf("failures: unknown table %q", l.Table)
 		}
 		f := fails{last: last, attempts: l.Attempts, hashed: l.Hashed, nAccounts: l.Accounts, nPw: l.Guesses}
+		if !l.Judged.IsZero() {
+			f.judged = uint32(max(l.Judged.Unix(), 0))
+		}
 		copy(f.who[:], l.Who)
 		copy(f.pw[:], l.Pw)
 		if len(t.m) < t.max {
@@ -284,4 +288,12 @@ func Lock(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("lock %s: another mailcop-report -alert uses this state (%w)", path, err)
 	}
 	return f, nil
+}
+
+// unixTime is a table's time as saved: zero stays zero.
+func unixTime(t uint32) time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(t), 0).UTC()
 }

@@ -96,6 +96,7 @@ type Event struct {
 	Service  string
 	Attempts int
 	PwHash   string
+	GaveUp   bool // the server stopped waiting for the auth service: the password was never judged
 }
 
 // Verdict is a login judged: its classes, most alarming first, and the
@@ -207,9 +208,16 @@ func (e *Engine) failure(ev *Event) {
 	if ev.PwHash != "" {
 		pw = hashString(ev.PwHash) | 1
 	}
-	if a, ok := parseAddr(ev.IP); ok {
-		addFailure(e.addrs, addrKey(a), t, n, user, pw)
-		addFailure(e.nets, netKey(a), t, n, user, pw)
+	a, ok := parseAddr(ev.IP)
+	if ev.GaveUp && !(ok && e.penalised(a, t)) {
+		// postfix gave up on dovecot with no failure of this address
+		// before: the auth service was down or slow, and a user's retries
+		// must not look like guessing.
+		return
+	}
+	if ok {
+		addFailure(e.addrs, addrKey(a), t, n, user, pw, !ev.GaveUp)
+		addFailure(e.nets, netKey(a), t, n, user, pw, !ev.GaveUp)
 	}
 	if ev.User != "" {
 		var ip uint32
@@ -217,7 +225,7 @@ func (e *Engine) failure(ev *Event) {
 			ip = hashString(ev.IP) | 1
 		}
 		// For an account, "accounts" holds the addresses that tried it.
-		addFailure(e.accounts, key(user), t, n, ip, 0)
+		addFailure(e.accounts, key(user), t, n, ip, 0, !ev.GaveUp)
 		if ev.ASN != 0 {
 			e.userAS.update(key(uint64(user)<<32|uint64(uint32(ev.ASN))), func(c *counter) {
 				c.last = max(c.last, uint32(max(t, 0)))
@@ -225,6 +233,20 @@ func (e *Engine) failure(ev *Event) {
 			})
 		}
 	}
+}
+
+// penaltyWindow is how long after a judged failure of an address a
+// give-up from it still counts as an attempt: dovecot delays an address
+// that keeps failing (IPv6 by /48) longer than postfix waits, so under a
+// brute force most of its attempts end as give-ups.
+const penaltyWindow = 15 * time.Minute
+
+// penalised reports whether the address (its /64 for IPv6) had a judged
+// failure shortly before t: a give-up then is dovecot's penalty for it,
+// not an outage.
+func (e *Engine) penalised(a netip.Addr, t int64) bool {
+	f := e.addrs.get(addrKey(a))
+	return f != nil && f.judged != 0 && t-int64(f.judged) <= int64(penaltyWindow/time.Second)
 }
 
 // judge applies the rules to a login.

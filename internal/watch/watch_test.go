@@ -230,7 +230,7 @@ func mustAddr(s string) netip.Addr {
 func TestFailTableBounded(t *testing.T) {
 	tb := newTable[fails](1000)
 	for i := range 100_000 {
-		addFailure(tb, key(i), int64(i), 1, 1, 0)
+		addFailure(tb, key(i), int64(i), 1, 1, 0, true)
 		if len(tb.m) > 1000 {
 			t.Fatalf("%d entries after %d adds, want at most 1000", len(tb.m), i+1)
 		}
@@ -238,4 +238,63 @@ func TestFailTableBounded(t *testing.T) {
 	if tb.get(key(99_999)) == nil {
 		t.Error("the newest entry was forgotten")
 	}
+}
+
+// postfix gives up on dovecot (temporary_failure) both when the auth
+// service is down and when dovecot's penalty holds back an address that
+// keeps failing: only the second is evidence.
+func TestGiveUps(t *testing.T) {
+	giveUp := func(f *feed, at time.Duration, user, ip string) {
+		f.e.Add(&Event{Time: t0.Add(at), User: user, IP: ip, Country: "DE", ASN: 64500, GaveUp: true})
+	}
+	t.Run("outage alone", func(t *testing.T) {
+		f := newFeed(t)
+		for i := range 6 {
+			giveUp(f, time.Duration(i)*10*time.Second, "carol", "2001:db8:bad:1::99")
+		}
+		want(t, f.login(2*time.Minute, "carol", "2001:db8:bad:1::99", "DE", 64500), false)
+	})
+	t.Run("penalty after a judged failure of the /64", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "carol", "2001:db8:bad:1::7", 1, "")
+		for i := range 6 {
+			giveUp(f, time.Duration(i+1)*10*time.Second, "carol", "2001:db8:bad:1::99")
+		}
+		v := f.login(2*time.Minute, "carol", "2001:db8:bad:1::99", "DE", 64500)
+		want(t, v, true, "brute")
+		if v.Attempts != 7 {
+			t.Errorf("attempts %d, want 7", v.Attempts)
+		}
+	})
+	t.Run("judged failure long before", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "dave", "198.51.100.7", 1, "")
+		for i := range 6 {
+			giveUp(f, time.Hour+time.Duration(i)*10*time.Second, "carol", "198.51.100.7")
+		}
+		v := f.login(time.Hour+2*time.Minute, "carol", "198.51.100.7", "DE", 64500)
+		if v.Attempts > 1 {
+			t.Errorf("attempts %d: give-ups long after the last judged failure counted", v.Attempts)
+		}
+	})
+	t.Run("penalty survives a restart", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "carol", "203.0.113.9", 3, "")
+		dir := t.TempDir()
+		if err := f.e.Save(dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		e := New(Defaults())
+		if _, _, err := e.Load(dir, func(err error) { t.Error(err) }); err != nil {
+			t.Fatal(err)
+		}
+		f.e = e
+		for i := range 3 {
+			giveUp(f, time.Duration(i+1)*10*time.Second, "carol", "203.0.113.9")
+		}
+		v := f.login(time.Minute, "carol", "203.0.113.9", "DE", 64500)
+		if v.Attempts != 6 {
+			t.Errorf("attempts %d, want 6", v.Attempts)
+		}
+	})
 }
