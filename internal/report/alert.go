@@ -288,13 +288,23 @@ func (w *watcher) add(ev *watch.Event, r *record.Record) {
 	w.pending = append(w.pending, a)
 }
 
+// infoCommand is what shows the account's other logins; the address's
+// when no line named the account (an SMTP login that sent no mail).
+func infoCommand(r *record.Record) string {
+	word := r.User
+	if word == "" {
+		word = r.IP
+	}
+	return "mailcop info " + shellQuote(word) + " -a"
+}
+
 func (w *watcher) alertOf(r *record.Record, v *watch.Verdict) *alert {
 	a := &alert{
 		Time: r.Time, Host: clip(r.Host, 64), User: clip(r.User, clipWide), IP: clip(r.IP, clipNarrow),
 		Country: clip(r.Country, 8), CountryName: clip(r.CountryName, 40), ASN: r.ASN, ASOrg: clip(r.ASOrg, 40),
 		Service: clip(r.Service, 16), Class: v.Class().String(), Why: safe(verdictWhy(w.cfg.m, v)),
 		Attempts: v.Attempts, Accounts: v.Accounts, Passwords: v.Guesses,
-		Command: "mailcop info " + shellQuote(r.User) + " -a",
+		Command: infoCommand(r),
 	}
 	for _, c := range v.Classes {
 		a.Classes = append(a.Classes, c.String())
@@ -434,7 +444,7 @@ func writeAlertMail(w *bufio.Writer, cfg *config, alerts []*alert, now time.Time
 		host, _ = hostname()
 		host = clip(host, 64)
 	}
-	first := alerts[0].User
+	first := accountOr(&m, alerts[0].User)
 	m.subject = func(string, int64, int64) string { return wm.subject(host, len(alerts), first) }
 	sum := &summary{m: &m, host: host, title: fmt.Sprintf(wm.title, host), alerts: int64(len(alerts))}
 	sum.totals = []string{wm.total(len(alerts))}
@@ -447,8 +457,9 @@ func writeAlertMail(w *bufio.Writer, cfg *config, alerts []*alert, now time.Time
 		if a.CountryName != "" {
 			country += ", " + a.CountryName
 		}
-		t.rows = append(t.rows, []string{dash(alertTime(a.Time, cfg)), a.User, dash(a.IP), dash(country), dash(a.Service)})
-		notes = append(notes, a.User+" ("+dash(a.IP)+")"+m.colon+a.Why+".")
+		user := accountOr(&m, a.User)
+		t.rows = append(t.rows, []string{dash(alertTime(a.Time, cfg)), user, dash(a.IP), dash(country), dash(a.Service)})
+		notes = append(notes, user+" ("+dash(a.IP)+")"+m.colon+a.Why+".")
 		if !contains(users, a.Command) {
 			users = append(users, a.Command)
 		}

@@ -396,3 +396,29 @@ func TestSummaryListsWatchAlarms(t *testing.T) {
 		t.Errorf("without the watch's state, the summary cannot know:\n%s", got)
 	}
 }
+
+// An SMTP login that sends no mail leaves only postfix's auth=1, which
+// names no account: the alarm names the address and looks it up.
+func TestAlertLoginWithoutAccount(t *testing.T) {
+	b := newMailbox(t)
+	ip := "2001:db8:bad:1::99"
+	in := rec(tw, "failure", "carol@example.test", ip, "CN", 4134, 3) + rec(tw.Add(10*time.Second), "failure", "carol@example.test", ip, "CN", 4134, 3) +
+		rec(tw.Add(20*time.Second), "success", "", ip, "CN", 4134, 0)
+	if _, err := runAlertCmd(t, in, alertArgs(b, t.TempDir())...); err != nil {
+		t.Fatal(err)
+	}
+	mails := b.mails(t)
+	if len(mails) != 1 {
+		t.Fatalf("%d mails, want 1", len(mails))
+	}
+	h, text, _ := parseMail(t, []byte(mails[0]))
+	if got := h.Get("Subject"); !strings.Contains(got, "(not logged)") {
+		t.Errorf("subject %q", got)
+	}
+	if !strings.Contains(text, "mailcop info '"+ip+"' -a") || strings.Contains(text, "mailcop info '' -a") {
+		t.Errorf("the mail does not look the address up:\n%s", text)
+	}
+	if !strings.Contains(text, "(not logged)") {
+		t.Errorf("the mail does not say the account was not logged:\n%s", text)
+	}
+}

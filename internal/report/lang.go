@@ -51,10 +51,14 @@ type msgs struct {
 	whyTypo   func(n int64) string
 	whyStale  func(n int64) string
 	whyTarget func(n, ips int64) string // -live only
-	banned    string                    // -live: a ban line
-	restored  string
-	login     string // -live: "login imap: ..."
-	colon     string // ": ", or French " : "
+	// A login whose account no line names (postfix's auth=1 of a session
+	// that sent no mail): what the address did is all there is.
+	whyNoAccount func(n, accounts int64) string
+	notLogged    string // in place of the account
+	banned       string // -live: a ban line
+	restored     string
+	login        string // -live: "login imap: ..."
+	colon        string // ": ", or French " : "
 
 	subject func(host string, n, alerts int64) string
 
@@ -165,10 +169,18 @@ var english = &msgs{
 		return "an account under attack: " + plural(n, "failed attempt", "failed attempts") + " from " +
 			plural(ips, "address", "addresses")
 	},
-	banned:   "banned by fail2ban",
-	restored: "restored",
-	login:    "login",
-	colon:    ": ",
+	whyNoAccount: func(n, accounts int64) string {
+		s := "after " + plural(n, "failed attempt", "failed attempts") + " from this address"
+		if accounts > 0 {
+			s += " on " + plural(accounts, "account", "accounts")
+		}
+		return s + "; the log does not name the account that logged in"
+	},
+	notLogged: "(not logged)",
+	banned:    "banned by fail2ban",
+	restored:  "restored",
+	login:     "login",
+	colon:     ": ",
 
 	subject: func(host string, n, alerts int64) string {
 		s := "[mailcop] " + host + ": " + plural(n, "failed attempt", "failed attempts")
@@ -275,10 +287,18 @@ var french = &msgs{
 		return "un compte attaqué : " + pluralFR(n, "tentative échouée", "tentatives échouées") + " depuis " +
 			pluralFR(ips, "adresse", "adresses")
 	},
-	banned:   "bloquée par fail2ban",
-	restored: "restauré",
-	login:    "connexion",
-	colon:    " : ",
+	whyNoAccount: func(n, accounts int64) string {
+		s := "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " depuis cette adresse"
+		if accounts > 0 {
+			s += " sur " + pluralFR(accounts, "compte", "comptes")
+		}
+		return s + " ; le journal ne nomme pas le compte connecté"
+	},
+	notLogged: "(non journalisé)",
+	banned:    "bloquée par fail2ban",
+	restored:  "restauré",
+	login:     "connexion",
+	colon:     " : ",
 
 	subject: func(host string, n, alerts int64) string {
 		s := "[mailcop] " + host + " : " + pluralFR(n, "tentative échouée", "tentatives échouées")

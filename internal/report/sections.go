@@ -12,6 +12,9 @@ import (
 
 // why says, in the report's language, why a login is listed.
 func (l *login) why(m *msgs) string {
+	if l.user == "" && l.class == classSpray {
+		return m.whyNoAccount(l.n, l.m)
+	}
 	switch l.class {
 	case classTypo:
 		return m.whyTypo(l.n)
@@ -43,7 +46,7 @@ func (s *stats) loginSection(m *msgs, high bool) *section {
 		if l.class.high() != high {
 			continue
 		}
-		row := []string{s.fmtTime(l.time), clip(l.user, clipNarrow), clip(l.ip, clipNarrow)}
+		row := []string{s.fmtTime(l.time), accountOr(m, clip(l.user, clipNarrow)), clip(l.ip, clipNarrow)}
 		if s.geo {
 			row = append(row, dash(l.country))
 		}
@@ -60,6 +63,14 @@ func (s *stats) loginSection(m *msgs, high bool) *section {
 		sec.notes = append(sec.notes, fmt.Sprintf("(+%d)", s.dropped))
 	}
 	return sec
+}
+
+// accountOr is the account, or says that the log named none.
+func accountOr(m *msgs, user string) string {
+	if user == "" {
+		return m.notLogged
+	}
+	return user
 }
 
 func (s *stats) fmtTime(t time.Time) string {

@@ -380,3 +380,29 @@ func TestCoverageBlind(t *testing.T) {
 		t.Errorf("note without a coverage record:\n%s", out)
 	}
 }
+
+// A login no line names the account of (postfix's auth=1 of an SMTP
+// session that sent no mail) is listed by its address, in both languages.
+func TestCompromiseWithoutAccount(t *testing.T) {
+	const (
+		fail = `{"time":"2026-11-25T10:0%d:00+00:00","event":"auth","outcome":"failure","reason":"password_mismatch","user":"%s","ip":"2001:db8:bad:1::99","attempts":2}` + "\n"
+		ok   = `{"time":"2026-11-25T10:05:00+00:00","event":"auth","outcome":"success","service":"smtp","ip":"2001:db8:bad:1::99"}` + "\n"
+	)
+	in := fmt.Sprintf(fail, 1, "carol@example.test") + fmt.Sprintf(fail, 2, "carol@example.test") + fmt.Sprintf(fail, 3, "dave@example.test") + ok
+	for lang, want := range map[string][]string{
+		"en": {"Possible compromises", "(not logged)", "the log does not name the account that logged in", "on 2 accounts"},
+		"fr": {"(non journalisé)", "le journal ne nomme pas le compte connecté", "sur 2 comptes"},
+	} {
+		var out bytes.Buffer
+		if err := Run(context.Background(), []string{"-lang", lang, "-tz", "UTC"}, strings.NewReader(in), &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		_, section, _ := strings.Cut(out.String(), want[0])
+		section, _, _ = strings.Cut(section, "\n\n")
+		for _, w := range want[1:] {
+			if !strings.Contains(section, w) || !strings.Contains(section, "2001:db8:bad:1::99") {
+				t.Errorf("%s: the compromise section lacks %q or the address:\n%s", lang, w, out.String())
+			}
+		}
+	}
+}
