@@ -101,4 +101,9 @@ func checkWatch(t *testing.T, w *watch, ended time.Time) {
 	text, _, _ := strings.Cut(msg, "Content-Type: text/html")
 	t.Logf("the watch service's alarm for bob@example.test from %s came %v after the attack's end:\n%s",
 		bruteIP, at.Sub(ended).Round(100*time.Millisecond), text)
+	// carol's SMTP login names no account: the alarm looks the address up.
+	lookup := "mailcop info '" + bruteIP6 + "' -a"
+	if msg, _ := w.alarm(lookup, bruteIP6, ended.Add(time.Minute)); msg == "" {
+		t.Errorf("no alarm for the break-in from %s advising %q", bruteIP6, lookup)
+	}
 }
