@@ -418,7 +418,8 @@ func TestAlertLoginWithoutAccount(t *testing.T) {
 	if !strings.Contains(text, "mailcop info '"+ip+"' -a") || strings.Contains(text, "mailcop info '' -a") {
 		t.Errorf("the mail does not look the address up:\n%s", text)
 	}
-	if !strings.Contains(text, "(not logged)") {
+	if !strings.Contains(text, "(not logged)") || !strings.Contains(strings.Join(strings.Fields(text), " "),
+		"after 6 failed attempts from this address on 1 account; the log does not name the account that logged in") {
 		t.Errorf("the mail does not say the account was not logged:\n%s", text)
 	}
 }

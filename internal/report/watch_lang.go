@@ -108,26 +108,28 @@ func verdictWhy(m *msgs, v *watch.Verdict) string {
 	var parts []string
 	for _, c := range v.Classes {
 		var s string
-		switch c {
-		case watch.Target:
+		switch {
+		case v.Unnamed && (c == watch.Brute || c == watch.Spray):
+			s = m.whyNoAccount(v.Attempts, v.Accounts)
+		case c == watch.Target:
 			s = m.whyTarget(v.Attempts, v.Addrs)
-		case watch.Typo:
+		case c == watch.Typo:
 			s = m.whyTypo(v.Attempts)
-		case watch.Stale:
+		case c == watch.Stale:
 			s = m.whyStale(v.Attempts)
-		case watch.NewAS:
+		case c == watch.NewAS:
 			s = wm.whyNewAS(v.ASN)
-		case watch.AS:
+		case c == watch.AS:
 			s = m.whyAS(v.ASN, v.Attempts)
-		case watch.Brute:
+		case c == watch.Brute:
 			s = m.whyBrute(v.Attempts)
-		case watch.Network:
+		case c == watch.Network:
 			s = wm.whyNet(v.Net, v.Attempts, v.Accounts)
-		case watch.Spray:
+		case c == watch.Spray:
 			s = m.whySpray(v.Attempts, v.Accounts)
-		case watch.NewCountry:
+		case c == watch.NewCountry:
 			s = wm.whyNew(v.Country, v.Known, v.Logins, v.Since.Format("2006-01-02"))
-		case watch.Travel:
+		case c == watch.Travel:
 			s = wm.whyTravel(v.Country, v.From, v.After, v.Km)
 		}
 		if (c == watch.Brute || c == watch.Spray || c == watch.Network) && v.Guesses > 1 {

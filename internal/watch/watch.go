@@ -108,6 +108,7 @@ type Verdict struct {
 	Accounts int64    // accounts the address (or network) tried, this one excluded
 	Guesses  int64    // distinct wrong passwords among them, when the log gave hashes
 	Net      string   // the network, for Network
+	Unnamed  bool     // no line named the login's account: Accounts counts every account the address tried
 	ASN      int      // for AS and NewAS
 	Known    []string // the account's countries before this login, for NewCountry and Travel
 	Logins   int64    // the account's logins in its history
@@ -251,7 +252,7 @@ func (e *Engine) penalised(a netip.Addr, t int64) bool {
 
 // judge applies the rules to a login.
 func (e *Engine) judge(ev *Event) Verdict {
-	var v Verdict
+	v := Verdict{Unnamed: ev.User == ""}
 	user := hashString(ev.User) | 1
 	a, okAddr := parseAddr(ev.IP)
 	var fromAddr *fails
