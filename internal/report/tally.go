@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailcop/mailcop/internal/record"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 // stats is what a report knows at the end of its input, kept per group
@@ -438,11 +439,6 @@ func (s *stats) user(name string) int32 {
 	return i
 }
 
-// penaltyWindow is how long after a judged failure of an address a
-// give-up from it still counts as evidence: dovecot delays an address
-// that keeps failing (IPv6 by /48) longer than postfix waits.
-const penaltyWindow = 15 * time.Minute
-
 // penalised reports whether the address (its /64 for IPv6, as the watch
 // groups) had a judged failure shortly before the current record.
 func (s *stats) penalised(ipi int32) bool {
@@ -454,7 +450,7 @@ func (s *stats) penalised(ipi int32) bool {
 	if strings.Contains(ip.ip, ":") {
 		last = s.nets[ip.net].judged
 	}
-	return !last.IsZero() && !s.tval.Before(last) && s.tval.Sub(last) <= penaltyWindow
+	return !last.IsZero() && !s.tval.Before(last) && s.tval.Sub(last) <= watch.PenaltyWindow
 }
 
 // success classifies a login by what its address and account went

@@ -236,18 +236,19 @@ func (e *Engine) failure(ev *Event) {
 	}
 }
 
-// penaltyWindow is how long after a judged failure of an address a
-// give-up from it still counts as an attempt: dovecot delays an address
-// that keeps failing (IPv6 by /48) longer than postfix waits, so under a
-// brute force most of its attempts end as give-ups.
-const penaltyWindow = 15 * time.Minute
+// PenaltyWindow is how long after a judged failure of an address a
+// give-up from it still counts as evidence (here and in the batch
+// report): dovecot delays an address that keeps failing (IPv6 by /48)
+// longer than postfix waits, so under a brute force most of its
+// attempts end as give-ups.
+const PenaltyWindow = 15 * time.Minute
 
 // penalised reports whether the address (its /64 for IPv6) had a judged
 // failure shortly before t: a give-up then is dovecot's penalty for it,
 // not an outage.
 func (e *Engine) penalised(a netip.Addr, t int64) bool {
 	f := e.addrs.get(addrKey(a))
-	return f != nil && f.judged != 0 && t-int64(f.judged) <= int64(penaltyWindow/time.Second)
+	return f != nil && f.judged != 0 && t-int64(f.judged) <= int64(PenaltyWindow/time.Second)
 }
 
 // judge applies the rules to a login.
