@@ -53,6 +53,9 @@ type Parser struct {
 	cfg     Config
 	counter *counter
 	emit    func(*record.Record) error
+	// write, when set, takes each record encoded instead of emit; the
+	// workers then encode most records beside each other (item.enc).
+	write   func(obj []byte) error
 	warn    func(error)
 	stats   Stats
 	workers []*worker
@@ -62,7 +65,8 @@ type Parser struct {
 	// before is what the lines sequenced so far leave to the next ones.
 	before lineOrder
 	rec    record.Record
-	lineNo int // lines of the current input sequenced so far
+	buf    []byte // a record encoded, for write
+	lineNo int    // lines of the current input sequenced so far
 }
 
 // NewParser returns a parser that hands each record to emit and each
@@ -83,6 +87,19 @@ func NewParser(cfg Config, emit func(*record.Record) error, warn func(error)) *P
 		p.workers = append(p.workers, newWorker(cfg))
 	}
 	p.inline = newWorker(cfg)
+	return p
+}
+
+// NewJSONParser is NewParser for a caller that wants the records encoded:
+// write gets each as one JSON object (no newline), the bytes valid only
+// during the call. The encoding, the in-order step's biggest cost when it
+// encodes, is then done by the workers for most records.
+func NewJSONParser(cfg Config, write func(obj []byte) error, warn func(error)) *Parser {
+	p := NewParser(cfg, nil, warn)
+	p.write = write
+	for _, w := range append(p.workers, p.inline) {
+		w.encode = true
+	}
 	return p
 }
 
@@ -139,7 +156,7 @@ func (p *Parser) sequence(j *job, name, file string) error {
 			it.t = p.before.time
 			it.timeText = p.inline.timeText(p.before.time, p.before.frac)
 		}
-		if err := p.item(it); err != nil {
+		if err := p.item(it, j.enc); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ type job struct {
 	ref     time.Time
 	tooLong bool // data is empty: a line over MaxLine was skipped here
 	items   []item
+	enc     []byte // records its items encoded (item.enc)
 	lines   int
 	cands   int
 	// guessed: a wall time of the repeated autumn hour was read before
@@ -186,7 +187,7 @@ func (pl *pipeline) fill(j *job) error {
 	if err != nil && len(data) > 0 && !pl.skipping {
 		end = len(data) // a last line without its newline is still a line
 	}
-	*j = job{buf: buf, ticket: j.ticket, data: data[:end], ref: ref, items: j.items[:0]}
+	*j = job{buf: buf, ticket: j.ticket, data: data[:end], ref: ref, items: j.items[:0], enc: j.enc[:0]}
 	pl.carry = append(pl.carry[:0], data[end:]...)
 	if end == 0 && len(pl.carry) == blockSize {
 		j.tooLong = true

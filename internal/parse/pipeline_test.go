@@ -62,7 +62,10 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func readAll(t *testing.T, r io.Reader) string {
+// readAll parses r and returns its records encoded: by the in-order step
+// from records (NewParser), or, encoded, partly by the workers
+// (NewJSONParser).
+func readAll(t *testing.T, r io.Reader, encoded bool) string {
 	t.Helper()
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -74,6 +77,12 @@ func readAll(t *testing.T, r io.Reader) string {
 		out = append(r.AppendJSON(out), '\n')
 		return nil
 	}, func(err error) { t.Error(err) })
+	if encoded {
+		p = NewJSONParser(cfg, func(obj []byte) error {
+			out = append(append(out, obj...), '\n')
+			return nil
+		}, func(err error) { t.Error(err) })
+	}
 	if err := p.Read(r, "<stdin>", time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +94,7 @@ func readAll(t *testing.T, r io.Reader) string {
 // no record's time depends on which worker read which block before.
 func TestReadSameRecordsAnyBlocks(t *testing.T) {
 	log, cuts := orderLog()
-	want := readAll(t, bytes.NewReader(log))
+	want := readAll(t, bytes.NewReader(log), false)
 
 	// The reference itself reads the night as it was: no line without a
 	// time, and the repeated hour read twice, first in summer time.
@@ -129,9 +138,11 @@ func TestReadSameRecordsAnyBlocks(t *testing.T) {
 	for _, procs := range []int{1, 2, 4, 8} {
 		runtime.GOMAXPROCS(procs)
 		for name, sizes := range chunkings {
-			got := readAll(t, &chunkReader{data: log, sizes: sizes})
-			if got != want {
-				t.Errorf("GOMAXPROCS=%d, reads %s: records differ from one read of the whole log:\n%s", procs, name, firstDiff(got, want))
+			for _, encoded := range []bool{false, true} {
+				got := readAll(t, &chunkReader{data: log, sizes: sizes}, encoded)
+				if got != want {
+					t.Errorf("GOMAXPROCS=%d, reads %s, encoded by workers %v: records differ from one read of the whole log:\n%s", procs, name, encoded, firstDiff(got, want))
+				}
 			}
 		}
 	}
@@ -157,17 +168,22 @@ func TestReadOutputError(t *testing.T) {
 	log, _ := orderLog()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	full := errors.New("no space left on device")
-	for _, failAt := range []string{"emit", "flush", "first flush"} {
+	for _, failAt := range []string{"emit", "write", "flush", "first flush"} {
 		t.Run(failAt, func(t *testing.T) {
 			before := runtime.NumGoroutine()
 			emitted, broken := 0, true
-			p := NewParser(testConfig(), func(*record.Record) error {
+			out := func() error {
 				emitted++
-				if broken && failAt == "emit" && emitted == 100 {
+				if broken && (failAt == "emit" || failAt == "write") && emitted == 100 {
 					return full
 				}
 				return nil
-			}, func(error) {})
+			}
+			p := NewParser(testConfig(), func(*record.Record) error { return out() }, func(error) {})
+			if failAt == "write" {
+				// The encoding parser: its workers write into the blocks' encodings too.
+				p = NewJSONParser(testConfig(), func([]byte) error { return out() }, func(error) {})
+			}
 			flush := func() error {
 				if broken && (failAt == "flush" && emitted > 0 || failAt == "first flush") {
 					return full
@@ -196,7 +212,7 @@ func TestReadOutputError(t *testing.T) {
 			if err := p.Read(&chunkReader{data: next, sizes: sizes}, "<stdin>", time.Time{}, flush); err != nil {
 				t.Fatalf("the next Read: %v", err)
 			}
-			if want := strings.Count(readAll(t, bytes.NewReader(next)), "\n"); emitted != want {
+			if want := strings.Count(readAll(t, bytes.NewReader(next), false), "\n"); emitted != want {
 				t.Errorf("the next Read emitted %d records, want %d", emitted, want)
 			}
 		})

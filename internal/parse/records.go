@@ -7,7 +7,9 @@ import (
 )
 
 // item turns one parsed line into records.
-func (p *Parser) item(it *item) error {
+// item applies the counting rule to one parsed line; enc holds the
+// encodings of its job's items.
+func (p *Parser) item(it *item, enc []byte) error {
 	if it.warn != nil {
 		p.stats.Bad++
 		p.warn(it.warn)
@@ -55,26 +57,34 @@ func (p *Parser) item(it *item) error {
 		return nil
 	}
 	if attempts > 0 {
-		p.fill(it)
-		p.rec.Outcome = record.OutcomeFailure
-		p.rec.Reason = it.ev.reason
-		p.rec.Attempts = attempts
 		p.stats.Failures += attempts
-		if err := p.out(); err != nil {
+		if err := p.judged(it, enc, record.OutcomeFailure, it.ev.reason, attempts); err != nil {
 			return err
 		}
 	}
 	if success {
-		p.fill(it)
-		p.rec.Outcome = record.OutcomeSuccess
 		p.stats.Logins++
-		return p.out()
+		return p.judged(it, enc, record.OutcomeSuccess, "", 0)
 	}
 	return nil
 }
 
-func (p *Parser) fill(it *item) {
-	r := &p.rec
+// judged emits it's record with what counting decided, from its worker's
+// encoding when there is one.
+func (p *Parser) judged(it *item, enc []byte, outcome, reason string, attempts int) error {
+	if it.encTo > 0 {
+		p.stats.Records++
+		p.buf = record.AppendJudged(p.buf[:0], enc[it.encFrom:it.encTo], it.unjudged, outcome, reason, attempts)
+		return p.write(p.buf)
+	}
+	fillRecord(&p.rec, it, p.cfg.Raw)
+	p.rec.Outcome, p.rec.Reason, p.rec.Attempts = outcome, reason, attempts
+	return p.out()
+}
+
+// fillRecord sets r to it's record but for what counting decides: the
+// outcome, the reason of a failure and its attempts.
+func fillRecord(r *record.Record, it *item, raw bool) {
 	r.Reset()
 	ev := &it.ev
 	r.Time = it.timeText
@@ -89,7 +99,7 @@ func (p *Parser) fill(it *item) {
 	r.PID = it.pid
 	r.PwHash = ev.pwHash
 	r.File = it.file
-	if p.cfg.Raw {
+	if raw {
 		r.Line = it.line
 	}
 	r.Extra = append(r.Extra, it.extra...)
@@ -97,6 +107,10 @@ func (p *Parser) fill(it *item) {
 
 func (p *Parser) out() error {
 	p.stats.Records++
+	if p.write != nil {
+		p.buf = p.rec.AppendJSON(p.buf[:0])
+		return p.write(p.buf)
+	}
 	return p.emit(&p.rec)
 }
 

@@ -87,7 +87,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		w.Flush()
 		fmt.Fprintf(stderr, "%v\n", e)
 	}
-	p := NewParser(cfg, w.Write, warn)
+	p := NewJSONParser(cfg, w.WriteJSON, warn)
 	runErr := cli.EachInput(fs.Args(), stdin, func(in cli.Input) error {
 		return p.Read(in.R, in.Name, in.ModTime, w.Flush)
 	})

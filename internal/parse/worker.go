@@ -28,6 +28,12 @@ type worker struct {
 	items    []item
 	strs     *interner
 
+	// encode: the Parser wants records encoded, and the worker encodes
+	// what it can of them into enc (see item.enc).
+	encode bool
+	enc    []byte
+	out    record.Record
+
 	// The text of the last time formatted: many events share a second.
 	textTime time.Time
 	textFrac int
@@ -51,6 +57,12 @@ type item struct {
 	line    string              // the log line (password hidden), when output needs it
 	extra   []record.Field      // keys a user added upstream, carried along
 	warn    *record.SyntaxError // the line is unusable; Line counts within its block
+
+	// enc: the line's record, encoded by its worker but for what counting
+	// decides (record.AppendUnjudged), at [encFrom:encTo] of its job's
+	// enc; encTo 0 when the in-order step is to encode it.
+	encFrom, encTo int
+	unjudged       record.Unjudged
 }
 
 func newWorker(cfg Config) *worker {
@@ -77,6 +89,7 @@ func (w *worker) block(j *job, name, file string, before *lineOrder) {
 		w.clock.startBlock(time.Time{})
 	}
 	w.items = j.items[:0]
+	w.enc = j.enc[:0]
 	f := w.finder
 	f.TuneOn(data)
 	f.Start()
@@ -117,6 +130,8 @@ func (w *worker) block(j *job, name, file string, before *lineOrder) {
 	}
 	j.items = w.items
 	w.items = nil
+	j.enc = w.enc
+	w.enc = nil
 	j.guessed = w.clock.guessed
 	j.after = lineOrder{time: w.lastTime, frac: w.lastFrac, clock: w.clock.last}
 }
@@ -254,6 +269,26 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	if w.cfg.Raw || (w.cfg.Unmatched && it.relevant) {
 		it.line = text(hidePassword(line))
 	}
+	w.encodeItem(it)
+}
+
+// encodeItem encodes the record of a line to be counted, when it is known
+// here: not for a line whose time only the in-order step knows, nor for
+// the exporter's events, whose address, session and reason counting may
+// complete from its other events.
+func (w *worker) encodeItem(it *item) {
+	if !w.encode || !it.matched || it.inherit || it.ev.src == srcExporter {
+		return
+	}
+	switch it.ev.kind {
+	case kindAttempt, kindSummary, kindDisconnect, kindLogin:
+	default:
+		return
+	}
+	fillRecord(&w.out, it, w.cfg.Raw)
+	it.encFrom = len(w.enc)
+	w.enc, it.unjudged = w.out.AppendUnjudged(w.enc)
+	it.encTo = len(w.enc)
 }
 
 // fail2ban handles a line of fail2ban's, which is a ban notice or nothing.

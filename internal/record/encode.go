@@ -11,21 +11,42 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	// Each member is written after a comma; the first comma then becomes
 	// the opening brace.
 	start := len(dst)
+	dst = r.appendHead(dst)
+	dst = appendVerdict(dst, r.Outcome, r.Reason)
+	dst = r.appendMiddle(dst)
+	dst = appendNum(dst, `,"attempts":`, r.Attempts)
+	dst = r.appendTail(dst)
+	return closeObject(dst, start)
+}
+
+// The members in their order, in three runs around the verdict (outcome,
+// reason) and the attempts: mailcop-parse's workers encode a record
+// before its in-order step has counted it (see AppendUnjudged).
+
+func (r *Record) appendHead(dst []byte) []byte {
 	dst = appendStr(dst, `,"time":`, r.Time)
 	dst = appendStr(dst, `,"host":`, r.Host)
 	dst = appendStr(dst, `,"daemon":`, r.Daemon)
 	dst = appendStr(dst, `,"service":`, r.Service)
-	dst = appendStr(dst, `,"event":`, r.Event)
-	dst = appendStr(dst, `,"outcome":`, r.Outcome)
-	dst = appendStr(dst, `,"reason":`, r.Reason)
+	return appendStr(dst, `,"event":`, r.Event)
+}
+
+func appendVerdict(dst []byte, outcome, reason string) []byte {
+	dst = appendStr(dst, `,"outcome":`, outcome)
+	return appendStr(dst, `,"reason":`, reason)
+}
+
+func (r *Record) appendMiddle(dst []byte) []byte {
 	dst = appendStr(dst, `,"user":`, r.User)
 	dst = appendStr(dst, `,"ip":`, r.IP)
 	dst = appendStr(dst, `,"method":`, r.Method)
 	dst = appendStr(dst, `,"session":`, r.Session)
 	dst = appendNum(dst, `,"pid":`, r.PID)
 	dst = appendStr(dst, `,"pw_hash":`, r.PwHash)
-	dst = appendStr(dst, `,"scope":`, r.Scope)
-	dst = appendNum(dst, `,"attempts":`, r.Attempts)
+	return appendStr(dst, `,"scope":`, r.Scope)
+}
+
+func (r *Record) appendTail(dst []byte) []byte {
 	dst = appendStr(dst, `,"country":`, r.Country)
 	dst = appendStr(dst, `,"country_name":`, r.CountryName)
 	dst = appendNum(dst, `,"asn":`, r.ASN)
@@ -43,11 +64,48 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			dst = append(dst, f.Value...)
 		}
 	}
+	return dst
+}
+
+// closeObject makes the members written from start on one object.
+func closeObject(dst []byte, start int) []byte {
 	if len(dst) == start {
 		return append(dst, "{}"...)
 	}
 	dst[start] = '{'
 	return append(dst, '}')
+}
+
+// Unjudged is a record encoded but for its outcome, reason and attempts,
+// which only a later step knows: the offsets, in its encoding, where
+// they go.
+type Unjudged struct{ Verdict, Attempts int }
+
+// AppendUnjudged appends r's members but Outcome, Reason and Attempts,
+// for AppendJudged to complete: the encoding, the costly part, can then
+// be done apart from the judging (mailcop-parse encodes in its workers,
+// side by side, and judges in its one in-order step).
+func (r *Record) AppendUnjudged(dst []byte) ([]byte, Unjudged) {
+	start := len(dst)
+	dst = r.appendHead(dst)
+	var u Unjudged
+	u.Verdict = len(dst) - start
+	dst = r.appendMiddle(dst)
+	u.Attempts = len(dst) - start
+	return r.appendTail(dst), u
+}
+
+// AppendJudged appends the JSON object of enc, a record's AppendUnjudged,
+// with its outcome, reason and attempts: what AppendJSON appends for the
+// record with them.
+func AppendJudged(dst, enc []byte, u Unjudged, outcome, reason string, attempts int) []byte {
+	start := len(dst)
+	dst = append(dst, enc[:u.Verdict]...)
+	dst = appendVerdict(dst, outcome, reason)
+	dst = append(dst, enc[u.Verdict:u.Attempts]...)
+	dst = appendNum(dst, `,"attempts":`, attempts)
+	dst = append(dst, enc[u.Attempts:]...)
+	return closeObject(dst, start)
 }
 
 func appendStr(dst []byte, key, v string) []byte {

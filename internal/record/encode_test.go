@@ -25,3 +25,36 @@ func TestAppendJSON(t *testing.T) {
 		checkEncoding(t, &tt.r, []byte(got[len("prefix "):]))
 	}
 }
+
+// AppendJudged of AppendUnjudged is AppendJSON, whichever members are
+// empty: the first member written, before or after the verdict, opens
+// the object.
+func TestAppendJudged(t *testing.T) {
+	full := Record{
+		Time: "2026-11-25T08:00:01+01:00", Host: "mx1", Daemon: "dovecot", Service: "imap", Event: EventAuth,
+		Outcome: OutcomeFailure, Reason: "password_mismatch", User: "bob@example.com", IP: "203.0.113.7",
+		Method: "PLAIN", Session: "x/Yz+1", PID: 4242, PwHash: "5e884898", Scope: "s", Attempts: 3,
+		Country: "FR", CountryName: "France", ASN: 64500, ASOrg: "Example \"AS\"", City: "Lyon",
+		File: "/var/log/mail.log", Line: "a\tb", Extra: []Field{{Key: "k", Value: []byte(`"v"`)}},
+	}
+	recs := []Record{
+		{},
+		full,
+		{Outcome: OutcomeSuccess},
+		{Reason: "unknown_user", Attempts: 2},
+		{Attempts: 1},
+		{User: "\xff<u>", Outcome: OutcomeFailure},
+		{Line: "x", Outcome: OutcomeSuccess, Attempts: 0},
+		{Time: "t", Extra: []Field{{Key: "b"}}},
+	}
+	for _, r := range recs {
+		want := string(r.AppendJSON([]byte("> ")))
+		unjudged := r
+		unjudged.Outcome, unjudged.Reason, unjudged.Attempts = "", "", 0
+		enc, u := unjudged.AppendUnjudged([]byte("junk"))
+		got := string(AppendJudged([]byte("> "), enc[len("junk"):], u, r.Outcome, r.Reason, r.Attempts))
+		if got != want {
+			t.Errorf("AppendJudged(AppendUnjudged(%+v)):\ngot  %s\nwant %s", r, got, want)
+		}
+	}
+}
