@@ -159,7 +159,7 @@ func (c *counter) count(ev *event, host string, pid int, t time.Time) (attempts 
 	case kindDisconnect:
 		return c.disconnect(ev, host, pid, t)
 	case kindLogin:
-		if ev.daemon == "dovecot" && ev.session != "" && !c.logins.first(ev.session) {
+		if ev.daemon == "dovecot" && ev.session != "" && !c.logins.first(ev.session, ev.src == srcExporter) {
 			// The login process's line and the exporter's event.
 			return 0, false
 		}
@@ -423,11 +423,18 @@ func (c *counter) sweep() {
 // loginSet remembers the sessions whose login was emitted, for at least
 // memory: the login process's line and the exporter's event come seconds
 // apart. It keeps a hash of each id, in two generations: a login is one
-// map entry, no allocation of its own and no reference to the log's text.
+// entry, no allocation of its own and no reference to the log's text.
+//
+// Until the exporter's first login, no login can have a twin: the hashes
+// are only listed, and go into the sets when the exporter starts (a set
+// of every login of a plain log was a good part of the in-order step's
+// time).
 type loginSet struct {
-	seed      maphash.Seed
-	cur, prev map[uint64]struct{}
-	rotated   time.Time
+	seed       maphash.Seed
+	cur, prev  map[uint64]struct{}
+	listed     [2][]uint64 // before the exporter: [0] the newer generation
+	exporterOn bool
+	rotated    time.Time
 }
 
 func newLoginSet() loginSet {
@@ -435,9 +442,23 @@ func newLoginSet() loginSet {
 }
 
 // first tells whether session's login is the first one seen, and
-// remembers it.
-func (l *loginSet) first(session string) bool {
+// remembers it; exporter says whether the exporter's event tells it.
+func (l *loginSet) first(session string, exporter bool) bool {
 	h := maphash.String(l.seed, session)
+	if !l.exporterOn {
+		if !exporter {
+			l.listed[0] = append(l.listed[0], h)
+			return true
+		}
+		l.exporterOn = true
+		for _, h := range l.listed[1] {
+			l.prev[h] = struct{}{}
+		}
+		for _, h := range l.listed[0] {
+			l.cur[h] = struct{}{}
+		}
+		l.listed = [2][]uint64{}
+	}
 	if _, ok := l.cur[h]; ok {
 		return false
 	}
@@ -453,7 +474,11 @@ func (l *loginSet) forget(now time.Time) {
 	if now.Sub(l.rotated) < memory {
 		return
 	}
-	l.prev, l.cur = l.cur, make(map[uint64]struct{}, len(l.cur))
+	if l.exporterOn {
+		l.prev, l.cur = l.cur, make(map[uint64]struct{}, len(l.cur))
+	} else {
+		l.listed[1], l.listed[0] = l.listed[0], l.listed[1][:0]
+	}
 	l.rotated = now
 }
 

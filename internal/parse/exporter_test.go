@@ -159,6 +159,18 @@ func TestExporterEvents(t *testing.T) {
 			fmt.Sprintf(finished, 1, "imap", "S24ccccccccccccccccccc", "192.0.2.13", "a", `,"success":"yes"`),
 			"Dec  4 10:00:01 mx1 dovecot: imap-login: Login: user=<a>, method=PLAIN, rip=192.0.2.13, lip=192.0.2.1, mpid=4101, TLS, session=<S24ccccccccccccccccccc>",
 		}, "logins=1"},
+		{"a login logged by both, the log first, is one login", []string{
+			// Before the exporter's first event the log's logins are only
+			// listed; the one of 10:00:02 must still find its twin, as must
+			// the one of 09:55, listed before the generations turned (at
+			// 10:00:02, memory after the first line).
+			"Dec  4 09:50:00 mx1 dovecot: imap-login: Login: user=<d>, method=PLAIN, rip=192.0.2.17, lip=192.0.2.1, mpid=4099, TLS, session=<S24ddddddddddddddddddd>",
+			"Dec  4 09:55:00 mx1 dovecot: imap-login: Login: user=<b>, method=PLAIN, rip=192.0.2.15, lip=192.0.2.1, mpid=4100, TLS, session=<S24eeeeeeeeeeeeeeeeeee>",
+			"Dec  4 10:00:02 mx1 dovecot: imap-login: Login: user=<a>, method=PLAIN, rip=192.0.2.13, lip=192.0.2.1, mpid=4101, TLS, session=<S24ccccccccccccccccccc>",
+			fmt.Sprintf(finished, 2, "imap", "S24ccccccccccccccccccc", "192.0.2.13", "a", `,"success":"yes"`),
+			fmt.Sprintf(finished, 3, "imap", "S24eeeeeeeeeeeeeeeeeee", "192.0.2.15", "b", `,"success":"yes"`),
+			fmt.Sprintf(finished, 4, "imap", "S24fffffffffffffffffff", "192.0.2.16", "c", `,"success":"yes"`),
+		}, "logins=4"},
 		{"no client address: doveadm auth test, not an attempt", []string{
 			`{"event":"auth_request_finished","hostname":"mx1","end_time":"2026-12-04T10:00:01Z","fields":{"mechanism":"PLAIN","service":"doveadm","user":"a"}}`,
 		}, "logins=0"},
