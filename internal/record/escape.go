@@ -32,6 +32,12 @@ func load64[T string | []byte](s T, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
+// load32 reads 4 bytes of s at i, little-endian, as load64 does.
+func load32(s string, i int) uint64 {
+	b := s[i : i+4]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
+}
+
 // skipPlainString is skipPlain, 32 bytes a step with AVX2 while 32 or
 // more are left: log lines are long.
 func skipPlainString(s string, i int) int {
@@ -107,10 +113,35 @@ func AppendBytes(dst, b []byte) (out []byte, valid bool) {
 
 // appendText is appendString, and tells whether s was UTF-8.
 func appendText(dst []byte, s string) (out []byte, valid bool) {
+	var i int
+	if n := len(s); n >= 8 && n <= 16 && specials(load64(s, 0))|specials(load64(s, n-8)) == 0 {
+		// Names, addresses, sessions: the first and the last eight bytes,
+		// which overlap under 16, are all there is.
+		i = n
+	} else if n >= 4 && n < 8 && specials(load32(s, 0)|load32(s, n-4)<<32) == 0 {
+		// Words of the vocabulary (imap, PLAIN, dovecot): the same in two
+		// halves of one word.
+		i = n
+	} else {
+		i = skipPlainString(s, 0)
+	}
+	if i == len(s) {
+		// Nearly every string: one look and one copy.
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"'), true
+	}
+	return appendEscaped(dst, s, i)
+}
+
+// appendEscaped is appendText for s, whose first byte to escape or check
+// is at i.
+func appendEscaped(dst []byte, s string, i int) (out []byte, valid bool) {
 	valid = true
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; ; {
+	dst = append(dst, s[:i]...)
+	start := i
+	for {
 		if i = skipPlainString(s, i); i == len(s) {
 			break
 		}

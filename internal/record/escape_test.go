@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -34,6 +36,31 @@ func TestSkipPlain(t *testing.T) {
 					if got := skipPlainBytes(b, i); got != want {
 						t.Fatalf("skipPlainBytes(%q, %d) = %d, want %d", s, i, got, want)
 					}
+				}
+			}
+		}
+	}
+}
+
+// appendText's quick looks at short strings (two words of 8 or of 4
+// bytes) and its loop agree with encoding/json on every length and every
+// place of a byte that needs care.
+func TestAppendTextShort(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		for _, special := range []string{"\"", "\\", "\x00", "\n", "\x1f", "\x7f", "\x80", "é", "\u2028", "\xff"} {
+			for at := -1; at < n; at++ {
+				s := strings.Repeat("x", n)
+				if at >= 0 {
+					s = s[:at] + special + s[at+1:]
+				}
+				var want bytes.Buffer
+				enc := json.NewEncoder(&want)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(s); err != nil {
+					t.Fatal(err)
+				}
+				if got := string(appendString([]byte("> "), s)); got != "> "+strings.TrimSuffix(want.String(), "\n") {
+					t.Fatalf("appendString(%q) = %s, want %s", s, got[2:], want.String())
 				}
 			}
 		}
