@@ -113,25 +113,42 @@ func AppendBytes(dst, b []byte) (out []byte, valid bool) {
 
 // appendText is appendString, and tells whether s was UTF-8.
 func appendText(dst []byte, s string) (out []byte, valid bool) {
-	var i int
-	if n := len(s); n >= 8 && n <= 16 && specials(load64(s, 0))|specials(load64(s, n-8)) == 0 {
-		// Names, addresses, sessions: the first and the last eight bytes,
-		// which overlap under 16, are all there is.
-		i = n
-	} else if n >= 4 && n < 8 && specials(load32(s, 0)|load32(s, n-4)<<32) == 0 {
-		// Words of the vocabulary (imap, PLAIN, dovecot): the same in two
-		// halves of one word.
-		i = n
-	} else {
-		i = skipPlainString(s, 0)
+	if len(s) <= 32 && shortPlain(s) {
+		// Nearly every member: one look and one copy.
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"'), true
 	}
+	i := skipPlainString(s, 0)
 	if i == len(s) {
-		// Nearly every string: one look and one copy.
 		dst = append(dst, '"')
 		dst = append(dst, s...)
 		return append(dst, '"'), true
 	}
 	return appendEscaped(dst, s, i)
+}
+
+// shortPlain tells whether s, of at most 32 bytes, is all plain: in words
+// of 8 bytes, the last one overlapping the one before, or two of 4 under
+// 8 bytes (names, addresses, times, and the vocabulary's words).
+func shortPlain(s string) bool {
+	n := len(s)
+	switch {
+	case n >= 8:
+		m := specials(load64(s, n-8))
+		for j := 0; j+8 < n; j += 8 {
+			m |= specials(load64(s, j))
+		}
+		return m == 0
+	case n >= 4:
+		return specials(load32(s, 0)|load32(s, n-4)<<32) == 0
+	}
+	for j := 0; j < n; j++ {
+		if !plain[s[j]] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendEscaped is appendText for s, whose first byte to escape or check
