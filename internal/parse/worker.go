@@ -272,17 +272,19 @@ func (w *worker) message(line []byte, t time.Time, frac int, host, file string, 
 	w.encodeItem(it)
 }
 
-// encodeItem encodes the record of a line to be counted, when it is known
-// here: not for a line whose time only the in-order step knows, nor for
-// the exporter's events, whose address, session and reason counting may
-// complete from its other events.
+// encodeItem encodes the record of a failed attempt's or a login's line,
+// when it is known here: not for a line whose time only the in-order step
+// knows, nor for the exporter's events, whose address, session and reason
+// counting may complete from its other events.
 func (w *worker) encodeItem(it *item) {
 	if !w.encode || !it.matched || it.inherit || it.ev.src == srcExporter {
 		return
 	}
-	switch it.ev.kind {
-	case kindAttempt, kindSummary, kindDisconnect, kindLogin:
-	default:
+	if it.ev.kind != kindAttempt && it.ev.kind != kindLogin {
+		// Summaries and postfix's disconnect lines mostly add nothing to
+		// what their session's lines counted (on a generated log, 37 %
+		// and 8 % of them make a record): the in-order step encodes those
+		// few.
 		return
 	}
 	fillRecord(&w.out, it, w.cfg.Raw)
