@@ -6,9 +6,8 @@ import (
 	"github.com/mailcop/mailcop/internal/record"
 )
 
-// item turns one parsed line into records.
-// item applies the counting rule to one parsed line; enc holds the
-// encodings of its job's items.
+// item turns one parsed line into records, applying the counting rule;
+// enc holds the encodings of its job's items (see item.encFrom).
 func (p *Parser) item(it *item, enc []byte) error {
 	if it.warn != nil {
 		p.stats.Bad++
@@ -69,8 +68,8 @@ func (p *Parser) item(it *item, enc []byte) error {
 	return nil
 }
 
-// judged emits it's record with what counting decided, from its worker's
-// encoding when there is one.
+// judged emits the record of it with what counting decided, from its
+// worker's encoding when there is one.
 func (p *Parser) judged(it *item, enc []byte, outcome, reason string, attempts int) error {
 	if it.encTo > 0 {
 		p.stats.Records++
@@ -82,8 +81,8 @@ func (p *Parser) judged(it *item, enc []byte, outcome, reason string, attempts i
 	return p.out()
 }
 
-// fillRecord sets r to it's record but for what counting decides: the
-// outcome, the reason of a failure and its attempts.
+// fillRecord sets r to the record of it but for what counting decides:
+// the outcome, the reason of a failure and its attempts.
 func fillRecord(r *record.Record, it *item, raw bool) {
 	r.Reset()
 	ev := &it.ev
