@@ -58,9 +58,9 @@ type item struct {
 	extra   []record.Field      // keys a user added upstream, carried along
 	warn    *record.SyntaxError // the line is unusable; Line counts within its block
 
-	// encFrom, encTo: the line's record, encoded by its worker but for what counting
-	// decides (record.AppendUnjudged), at [encFrom:encTo] of its job's
-	// enc; encTo 0 when the in-order step is to encode it.
+	// The line's record, encoded by its worker but for what counting
+	// decides (record.AppendUnjudged), is enc[encFrom:encTo] of its job;
+	// encTo is 0 when the in-order step is to encode it.
 	encFrom, encTo int
 	unjudged       record.Unjudged
 }
