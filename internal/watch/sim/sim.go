@@ -142,7 +142,7 @@ func Simulate(cfg Config) *Result {
 		s.owners(day)
 		s.attacks(day)
 		s.breakins(day)
-		slices.SortFunc(s.items, func(x, y item) int { return cmp.Or(x.ev.Time.Compare(y.ev.Time), x.seq-y.seq) })
+		sortItems(s.items)
 		measuring := !day.Before(measured)
 		for i := range s.items {
 			it := &s.items[i]
@@ -319,4 +319,8 @@ func (s *sim) owners(d time.Time) {
 // ones by order of magnitude: attack sizes spread so.
 func logUniform(r *rand.Rand, lo, hi float64) int {
 	return int(math.Exp(math.Log(lo) + r.Float64()*(math.Log(hi)-math.Log(lo))))
+}
+
+func sortItems(items []item) {
+	slices.SortFunc(items, func(x, y item) int { return cmp.Or(x.ev.Time.Compare(y.ev.Time), x.seq-y.seq) })
 }
