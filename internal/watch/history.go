@@ -175,10 +175,36 @@ func (hs *histories) usedNet(user, net string) bool {
 	return h != nil && slices.ContainsFunc(h.Places, func(p Place) bool { return p.Net == net && !p.Alarmed })
 }
 
-// usedAS reports whether user's history holds a login from the AS.
-func (hs *histories) usedAS(user string, asn int) bool {
+// usedAS reports whether user's history holds a login from the AS, or
+// alarmed ones on two days (after a day of logins from an AS, the alarm
+// has gone out, and a carrier whose addresses attack the account is
+// still its owner's carrier).
+func (hs *histories) usedAS(user string, asn int, t time.Time) bool {
 	h := hs.m[user]
-	return asn != 0 && h != nil && h.hasAS(asn)
+	if asn == 0 || h == nil {
+		return false
+	}
+	var first, last time.Time
+	for _, p := range h.Places {
+		switch {
+		case p.ASN != asn:
+		case !p.Alarmed:
+			return true
+		default:
+			if first.IsZero() || p.First.Before(first) {
+				first = p.First
+			}
+			last = maxTime(last, p.Last)
+		}
+	}
+	return !first.IsZero() && !first.After(t.Add(-24*time.Hour)) && last.Sub(first) >= 24*time.Hour
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // ownNet reports whether user has logged in from net more than once,

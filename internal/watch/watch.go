@@ -287,7 +287,7 @@ func (e *Engine) judge(ev *Event) Verdict {
 		default:
 			v.Classes = append(v.Classes, Spray)
 		}
-	case okAddr && !e.hist.usedNet(ev.User, placeOf(ev).Net) && !e.hist.usedAS(ev.User, ev.ASN):
+	case okAddr && !e.hist.usedNet(ev.User, placeOf(ev).Net) && !e.hist.usedAS(ev.User, ev.ASN, ev.Time):
 		// A network the account already uses is its owner's ISP, which
 		// an attacker may share (CGNAT, a hosting provider's range); so
 		// is a network of an AS it uses: a carrier hands out addresses
@@ -298,7 +298,7 @@ func (e *Engine) judge(ev *Event) Verdict {
 			v.Net = netString(a)
 		}
 	}
-	if fromAddr == nil && ev.ASN != 0 && ev.User != "" && !e.hist.usedAS(ev.User, ev.ASN) {
+	if fromAddr == nil && ev.ASN != 0 && ev.User != "" && !e.hist.usedAS(ev.User, ev.ASN, ev.Time) {
 		// An AS the account uses is its owner's ISP or carrier: its
 		// failures on the account are mostly the owner's own typos and
 		// old passwords.

@@ -118,7 +118,8 @@ func (s *sim) attacks(d time.Time) {
 		case x < 0.90:
 			at, _, _ = s.hostingAddr()
 		default:
-			at = s.w.vpn[r.IntN(len(s.w.vpn))].pick(r, 0, false)
+			exits := s.w.vpn[r.IntN(len(s.w.vpn))]
+			at = exits[r.IntN(len(exits))].pick(r, 0, false)
 		}
 		t := d.Add(time.Duration(r.Int64N(int64(24 * time.Hour))))
 		for i := range 2 + r.IntN(5) {
@@ -180,10 +181,8 @@ func (s *sim) planBreakins(from time.Time) {
 	n := max(3, int(2*float64(s.cfg.Accounts)/1000*float64(s.cfg.Weeks)+0.5))
 	for k := bkBrute; k < nBK; k++ {
 		for range n {
-			d := from.AddDate(0, 0, r.IntN(7*s.cfg.Weeks))
-			for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-				d = d.AddDate(0, 0, 1)
-			}
+			// A weekday of the measured weeks (they start on a Monday).
+			d := from.AddDate(0, 0, 7*r.IntN(s.cfg.Weeks)+r.IntN(5))
 			s.plan = append(s.plan, plannedBreakin{at: d.Add(10*time.Hour + time.Duration(r.Int64N(int64(6*time.Hour)))), kind: k})
 		}
 	}

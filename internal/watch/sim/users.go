@@ -70,10 +70,11 @@ type account struct {
 	homeRouted bool // roaming data leaves from the home carrier, in the home country (EU roaming's default)
 	phoneEvery time.Duration
 	start      time.Time // the first login of a new account
-	vpnExit    string
-	dests      []string // a traveller's usual destinations
-	newcomer   bool     // opened during the measured weeks
-	visited    []string // the countries its trips went to: a break-in comes from elsewhere
+	vpn        int       // the VPN provider
+	vpnExit    string    // its usual exit
+	dests      []string  // a traveller's usual destinations
+	newcomer   bool      // opened during the measured weeks
+	visited    []string  // the countries its trips went to: a break-in comes from elsewhere
 
 	// what changes with time
 	trip         *trip
@@ -139,7 +140,18 @@ func (s *sim) newAccount(i int, p pop) *account {
 		a.phoneWifi = r.Float64() < 0.3
 	}
 	if p == popVPN {
-		a.vpnExit = vpnExits[r.IntN(len(vpnExits))]
+		// The app's quick connect picks the nearest exit: in the own
+		// country or a neighbour; one in five picks a far one (US
+		// streaming, say).
+		a.vpn = r.IntN(vpnProviders)
+		switch x := r.Float64(); {
+		case x < 0.45:
+			a.vpnExit = a.home.code
+		case x < 0.8:
+			a.vpnExit = []string{"NL", "CH", "DE", "BE"}[r.IntN(4)]
+		default:
+			a.vpnExit = []string{"US", "CA", "JP", "GB", "SE"}[r.IntN(5)]
+		}
 	}
 	if p == popTraveller {
 		a.dests = []string{farDestinations[r.IntN(len(farDestinations))], farDestinations[r.IntN(len(farDestinations))]}
@@ -172,7 +184,7 @@ func (a *account) plan(s *sim, d time.Time) {
 		if r.Float64() < 0.25 { // another exit: the app's "fastest" or a streaming country
 			exit = vpnExits[r.IntN(len(vpnExits))]
 		}
-		t.vpnLaptop = s.w.vpnIn(exit).pick(r, 0, false)
+		t.vpnLaptop = s.w.vpnIn(a.vpn, exit).pick(r, 0, false)
 		t.vpnPhone = r.Float64() < 0.5
 	}
 	if r.Float64() < typoWeek/7*2 { // on the days a laptop is used

@@ -56,7 +56,7 @@ type country struct {
 type world struct {
 	countries map[string]*country
 	codes     []string // sorted, for deterministic choices
-	vpn       []*isp   // commercial VPN providers, one isp per exit country
+	vpn       [][]*isp // commercial VPN providers: per provider, its exits, one isp per country, all in its one AS
 	hosting   []*isp   // the data centres attackers rent
 	next24    uint32
 	nextAS    int
@@ -75,9 +75,13 @@ var homeCountries = []struct {
 // reached by train (see trip).
 var farDestinations = []string{"US", "GB", "ES", "IT", "PT", "MA", "TN", "SN", "AE", "JP", "CN", "SG", "BR", "CA", "IN", "GR", "SE", "PL", "TR", "IL", "ZA", "MX", "AU", "VN", "TH", "KR"}
 
-// vpnExits are the countries commercial VPNs are picked in: the
-// privacy-friendly ones and the United States for streaming.
-var vpnExits = []string{"NL", "CH", "SE", "US", "GB", "DE", "JP", "CA"}
+// vpnExits are the countries commercial VPNs have exits in. A provider
+// rents its servers from one hosting AS in all of them (as many do), so
+// its exits share an AS across countries.
+var vpnExits = []string{"FR", "NL", "CH", "DE", "BE", "GB", "SE", "ES", "IT", "US", "CA", "JP"}
+
+// vpnProviders is how many providers the VPN users share.
+const vpnProviders = 3
 
 // attackCountries are where attack traffic comes from, most first.
 var attackCountries = []string{"CN", "VN", "RU", "US", "BR", "IN", "NL", "DE", "ID", "KR", "UA", "TR", "IR", "PK", "TH"}
@@ -118,8 +122,16 @@ func newWorld(r *rand.Rand) *world {
 		c.hotel = w.newISP(code+"-hotel", code, 4, hotel24, false)
 		w.countries[code] = c
 	}
-	for _, code := range vpnExits {
-		w.vpn = append(w.vpn, w.newISP(code+"-vpn", code, 1, vpn24, false))
+	for i := range vpnProviders {
+		as := w.nextAS
+		var exits []*isp
+		for _, code := range vpnExits {
+			p := w.newISP(fmt.Sprintf("vpn%d-%s", i, code), code, 1, vpn24, false)
+			p.asns[0] = as
+			exits = append(exits, p)
+		}
+		w.nextAS = as + 1
+		w.vpn = append(w.vpn, exits)
 	}
 	for _, code := range attackCountries {
 		w.hosting = append(w.hosting, w.newISP(code+"-hosting", code, 2, hosting24, false))
@@ -171,12 +183,12 @@ func (p *isp) in24(r *rand.Rand, i int, n uint32) addr {
 	return addr{fmt.Sprintf("%d.%d.%d.%d", n>>16, n>>8&255, n&255, 1+r.IntN(254)), p.country, p.asns[i]}
 }
 
-// vpnIn is the VPN provider's exit in country code.
-func (w *world) vpnIn(code string) *isp {
-	for _, p := range w.vpn {
+// vpnIn is VPN provider i's exit in country code.
+func (w *world) vpnIn(i int, code string) *isp {
+	for _, p := range w.vpn[i] {
 		if p.country == code {
 			return p
 		}
 	}
-	return w.vpn[0]
+	return w.vpn[i][0]
 }
