@@ -98,9 +98,10 @@ func (hs *histories) add(ev *Event, p Place, alarmed bool) {
 // one of its two or three ASes: a day or a weekend of them must not push
 // out the home line, the office, the country of last month's trip or the
 // carrier's AS used less often; and the places of the day must not push
-// out each other before their second login. So the place that goes is,
-// of those not used for a day, one whose country and AS other places
-// still hold, with the fewest logins, the least recently used of those.
+// out each other before their second login. So the place that goes is
+// one whose country and AS other places still hold, one not used for a
+// day if there is one, with the fewest logins, the least recently used
+// of those.
 func (h *History) evict(now time.Time) {
 	day := now.Add(-24 * time.Hour)
 	sole := func(p *Place) bool {
@@ -116,10 +117,10 @@ func (h *History) evict(now time.Time) {
 		return nc < 2 || na < 2
 	}
 	old := -1
-	for pass := range 3 {
+	for pass := range 4 {
 		for j := range h.Places {
 			p := &h.Places[j]
-			if pass < 2 && p.Last.After(day) || pass < 1 && sole(p) {
+			if (pass == 0 || pass == 2) && p.Last.After(day) || pass < 2 && sole(p) {
 				continue
 			}
 			if old < 0 || p.Logins < h.Places[old].Logins || p.Logins == h.Places[old].Logins && p.Last.Before(h.Places[old].Last) {
