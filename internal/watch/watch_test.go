@@ -391,7 +391,7 @@ func TestHistoryKeepsHabits(t *testing.T) {
 	f.history(30*day, "bob", "203.0.113.10", "JP", 2516, 30, 5)
 	f.history(31*day, "bob", "192.0.2.10", "FR", 3215, 10, 1)
 	f.login(31*day, "bob", "198.51.200.1", "FR", 51208) // the carrier's second AS, once
-	for i := range 100 {                                 // three days of CGNAT addresses
+	for i := range 100 {                                // three days of CGNAT addresses
 		f.login(31*day+time.Duration(i)*43*time.Minute, "bob", fmt.Sprintf("198.51.%d.1", i), "FR", 51207)
 	}
 	h := f.e.hist.get("bob")

@@ -201,10 +201,10 @@ func (s *sim) victim() *account {
 }
 
 // farCountry is a country between lo and hi km from the victim's, never
-// visited.
+// visited: stolen passwords are used through proxies anywhere.
 func (s *sim) farCountry(a *account, lo, hi float64) *country {
 	for {
-		c := attackCountries[s.r.IntN(len(attackCountries))]
+		c := s.w.codes[s.r.IntN(len(s.w.codes))]
 		if km, ok := watch.DistanceKm(a.home.code, c); ok && km > lo && km < hi && !contains(a.visited, c) {
 			return s.w.countries[c]
 		}
@@ -255,11 +255,11 @@ func (s *sim) breakins(d time.Time) {
 			}
 			s.breakinLogin(a, t, h.pick(r, as, false), p.kind)
 		case bkFar:
-			// Before dawn, from a country a few hours' flight away: the
-			// owner's last login, the evening before, leaves time for
-			// the trip, so that only "new country" can tell.
-			t = d.Add(4*time.Hour + time.Duration(r.Int64N(int64(30*time.Minute))))
-			s.breakinLogin(a, t, s.residentialAddr(s.farCountry(a, 1500, 3000), false), p.kind)
+			// Before dawn, from a country two or three hours' flight
+			// away: the owner's last login, before midnight, leaves time
+			// for the trip, so that only "new country" can tell.
+			t = d.Add(4*time.Hour + time.Duration(r.Int64N(int64(25*time.Minute))))
+			s.breakinLogin(a, t, s.residentialAddr(s.farCountry(a, 1000, 2000), false), p.kind)
 		case bkTravel:
 			// Right after one of the owner's logins of the day.
 			last := time.Time{}
