@@ -361,6 +361,18 @@ func TestOwnNetworks(t *testing.T) {
 		want(t, f.login(at+time.Minute, "bob", "203.0.113.40", "VN", 45899), true, "travel", "spray")
 		want(t, f.login(at+day, "bob", "198.51.100.40", "VN", 45899), true, "new_country")
 	})
+	t.Run("a CGNAT address a stuffer used two days before", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 51207, 40, 20)
+		for i := range 5 {
+			f.fail(at-2*day, fmt.Sprintf("u%d", i), "198.51.100.77", 1, "")
+		}
+		want(t, f.login(at, "bob", "198.51.100.77", "FR", 51207), false)
+		for i := range 5 {
+			f.fail(at+time.Hour, fmt.Sprintf("u%d", i), "198.51.100.78", 1, "")
+		}
+		want(t, f.login(at+2*time.Hour, "bob", "198.51.100.78", "FR", 51207), true, "spray")
+	})
 	t.Run("failures from the owner's carrier make no AS alarm", func(t *testing.T) {
 		f := newFeed(t)
 		f.history(at, "bob", "198.51.100.7", "FR", 51207, 40, 20)

@@ -200,15 +200,26 @@ func (s *sim) victim() *account {
 	}
 }
 
-// farCountry is a country between lo and hi km from the victim's, never
-// visited: stolen passwords are used through proxies anywhere.
+// farCountry is a country between lo and hi km from the victim's, not
+// near one its trips went to (the rules take a neighbour of a known
+// country for a trip, as they should): stolen passwords are used
+// through proxies anywhere.
 func (s *sim) farCountry(a *account, lo, hi float64) *country {
 	for {
 		c := s.w.codes[s.r.IntN(len(s.w.codes))]
-		if km, ok := watch.DistanceKm(a.home.code, c); ok && km > lo && km < hi && !contains(a.visited, c) {
+		if km, ok := watch.DistanceKm(a.home.code, c); ok && km > lo && km < hi && !s.nearVisited(a, c) {
 			return s.w.countries[c]
 		}
 	}
+}
+
+func (s *sim) nearVisited(a *account, c string) bool {
+	for _, v := range a.visited {
+		if km, ok := watch.DistanceKm(v, c); v == c || ok && km < s.cfg.Engine.NearKm {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *sim) breakinLogin(a *account, t time.Time, at addr, k bk) {
@@ -241,13 +252,19 @@ func (s *sim) breakins(d time.Time) {
 		case bkNetwork:
 			_, h, as := s.hostingAddr()
 			n24 := h.net(r, as)
+			var used []string
 			for i := range 4 {
 				at := h.in24(r, as, n24)
+				used = append(used, at.ip)
 				for j := range 2 + r.IntN(3) {
 					s.attackFail(t.Add(-time.Duration(30+10*i+j)*time.Minute), s.listed(), at, 1)
 				}
 			}
-			s.breakinLogin(a, t, h.in24(r, as, n24), p.kind)
+			fresh := h.in24(r, as, n24)
+			for contains(used, fresh.ip) {
+				fresh = h.in24(r, as, n24)
+			}
+			s.breakinLogin(a, t, fresh, p.kind)
 		case bkAS:
 			_, h, as := s.hostingAddr()
 			for i := range 2 {

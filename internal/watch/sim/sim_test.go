@@ -18,10 +18,10 @@ func testConfig() Config {
 }
 
 // maxFalse bounds the false alarms per 1,000 accounts a week. Seeds 1
-// to 6 give 52 to 65, two thirds of them the first login from a trip's
-// or a VPN exit's new country, which the rules are meant to report; the
+// to 6 give 45 to 59, most of them the first login from a trip's or a
+// VPN exit's new country, which the rules are meant to report; the
 // bound leaves room for a seed's luck, and is 150 times under what the
-// rules raised before they learnt the owners' own networks (15,700).
+// rules raised before they learnt the owners' own networks (16,350).
 const maxFalse = 100
 
 // TestFalseAlarms runs generated weeks through the rules as -alert
