@@ -189,12 +189,15 @@ func (s *sim) planBreakins(from time.Time) {
 }
 
 // victim is an account of a settled office worker living in France, at
-// home today, not abroad and not behind a VPN: for the far-country and
-// travel kinds, the country is one its history cannot hold.
+// home today, not abroad and not behind a VPN, and not broken into
+// before (a learnt break-in's country would be known): for the
+// far-country and travel kinds, the country is one its history cannot
+// hold.
 func (s *sim) victim() *account {
-	for {
+	for i := 0; ; i++ {
 		a := s.accounts[s.r.IntN(len(s.accounts))]
-		if a.pop == popOffice && !a.newcomer && a.trip == nil && a.home.code == "FR" {
+		if a.pop == popOffice && !a.newcomer && a.trip == nil && a.home.code == "FR" && (!a.victim || i > 100_000) {
+			a.victim = true
 			return a
 		}
 	}

@@ -75,6 +75,7 @@ type account struct {
 	dests      []string  // a traveller's usual destinations
 	newcomer   bool      // opened during the measured weeks
 	visited    []string  // the countries its trips went to: a break-in comes from elsewhere
+	victim     bool      // broken into once already
 
 	// what changes with time
 	trip         *trip
