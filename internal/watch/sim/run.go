@@ -37,20 +37,22 @@ Example:
 func Run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simwatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	cfg := DefaultConfig()
-	fs.IntVar(&cfg.Accounts, "accounts", cfg.Accounts, "accounts")
-	fs.IntVar(&cfg.Weeks, "weeks", cfg.Weeks, "weeks measured")
-	fs.IntVar(&cfg.Learn, "learn", cfg.Learn, "weeks learnt first")
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed")
+	fs.IntVar(&cfg.Accounts, "accounts", cfg.Accounts, "`n` accounts")
+	fs.IntVar(&cfg.Weeks, "weeks", cfg.Weeks, "`n` weeks measured")
+	fs.IntVar(&cfg.Learn, "learn", cfg.Learn, "`n` weeks learnt first")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "the generator's `seed`")
 	fs.BoolVar(&cfg.Hashes, "hashes", false, "the server logs wrong passwords' hashes")
-	fs.DurationVar(&cfg.Quiet, "quiet", cfg.Quiet, "quiet period")
-	samples := fs.Bool("samples", false, "print samples")
-	if err := fs.Parse(args); err != nil {
+	fs.DurationVar(&cfg.Quiet, "quiet", cfg.Quiet, "one alarm per account and address per `duration`")
+	samples := fs.Bool("samples", false, "print a few false alarms of each class and the break-ins missed")
+	if err := cli.ParseFlags(fs, usage, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || cfg.Accounts < 100 || cfg.Weeks < 1 || cfg.Learn < 0 || cfg.Quiet < 0 {
-		return cli.Usagef(usage, "want at least 100 accounts and 1 week, no arguments")
+	if fs.NArg() > 0 {
+		return cli.Usagef(usage, "unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.Accounts < 100 || cfg.Weeks < 1 || cfg.Learn < 0 || cfg.Quiet < 0 {
+		return cli.Usagef(usage, "want -accounts 100 or more, -weeks 1 or more, -learn and -quiet not negative")
 	}
 	res := Simulate(cfg)
 	res.Write(stdout, *samples)

@@ -2,9 +2,13 @@ package sim
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"strings"
 	"testing"
+
+	"github.com/mailcop/mailcop/internal/cli"
 )
 
 var table = flag.Bool("table", false, "print the measurement's tables")
@@ -70,5 +74,21 @@ func TestSimulationDeterministic(t *testing.T) {
 	Simulate(cfg).Write(&b, true)
 	if a.String() != b.String() {
 		t.Errorf("two runs differ:\n%s\n%s", a.String(), b.String())
+	}
+}
+
+func TestRun(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := Run(context.Background(), []string{"-accounts", "100", "-weeks", "1", "-learn", "1"}, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"100 accounts, 1 weeks measured after 1 learnt", "new_country", "impossible travel"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	var ue *cli.UsageError
+	if err := Run(context.Background(), []string{"-accounts", "5"}, nil, &out, &errb); !errors.As(err, &ue) {
+		t.Errorf("-accounts 5: %v, want a usage error", err)
 	}
 }
