@@ -28,7 +28,7 @@ var popNames = [nPops]string{"office", "mobile", "traveller", "vpn", "new"}
 // phone (field staff, retirees of an association, family accounts); one
 // in ten travels for work; VPN apps are used by about a third of
 // Internet users, but on a mail phone or laptop all day by few; 20%
-// staff turnover a year opens about 2% of the accounts in 5 weeks.
+// staff turnover a year opens about 2% of the accounts in 8 weeks.
 var popShares = [nPops]float64{popOffice: 0.55, popMobile: 0.25, popTraveller: 0.10, popVPN: 0.08, popNew: 0.02}
 
 // Figures of the owners' habits.

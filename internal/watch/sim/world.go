@@ -88,7 +88,6 @@ var attackCountries = []string{"CN", "VN", "RU", "US", "BR", "IN", "NL", "DE", "
 
 func newWorld(r *rand.Rand) *world {
 	w := &world{countries: map[string]*country{}, next24: 20 << 16, nextAS: 64600, next6: 0x100}
-	_ = r
 	all := map[string]bool{}
 	for _, h := range homeCountries {
 		all[h.code] = true
@@ -104,8 +103,9 @@ func newWorld(r *rand.Rand) *world {
 	slices.Sort(w.codes)
 	for _, code := range w.codes {
 		c := &country{code: code}
-		// Three home-line ISPs; one in three renews its subscribers'
-		// addresses every night (as some large German ISPs long did).
+		// Three home-line ISPs; in Germany and one country in three,
+		// the third renews its subscribers' addresses every night (as
+		// large German ISPs long did).
 		for i := range 3 {
 			p := w.newISP(fmt.Sprintf("%s-fixed%d", code, i), code, 1, fixed24, false)
 			p.renew = 0.01
