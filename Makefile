@@ -21,6 +21,7 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo 'gofmt needed:'; gofmt -l .; exit 1; }
 	$(GO) test -race ./...
 	$(GO) test -count=1 -run '^TestMemory$$' ./internal/report # a heap budget: -race would swamp it
+	$(GO) test -count=1 -run '^TestFalseAlarms$$' ./internal/watch/sim # generated weeks: -race would take ten times longer
 	$(GO) test -tags purego ./internal/parse/... ./internal/record
 
 # Each benchmark compares mailcop with a reference tool in the same run;

@@ -108,7 +108,8 @@
 // bounded memory: the "!!" classes include a network that attacked other
 // accounts, a country new to an account with enough history, and two
 // countries in less time than travel takes; "!" a new AS in a known
-// country. Bans show as they come. Output is written as soon as the input pauses,
+// country, and failures from a network the account has used for a day
+// or more (an office's NAT, a carrier's CGNAT address). Bans show as they come. Output is written as soon as the input pauses,
 // so mailcop-tail -f | mailcop-parse | mailcop-report -live is live.
 //
 //	$ mailcop-report -live -tz UTC <<'EOF'

@@ -271,12 +271,9 @@ func eventOf(r *record.Record) (watch.Event, bool) {
 }
 
 func (w *watcher) add(ev *watch.Event, r *record.Record) {
-	v, isLogin := w.eng.Add(ev)
+	v, alarm := w.eng.Judge(ev, w.ac.quiet)
 	w.dirty = true
-	if !isLogin || !v.Alarm() || w.ac.learn {
-		return
-	}
-	if w.eng.Quiet(ev.User, ev.IP, ev.Time, w.ac.quiet) {
+	if !alarm || w.ac.learn {
 		return
 	}
 	a := w.alertOf(r, &v)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mailcop/mailcop/internal/golden"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 // mailbox is a fake sendmail: a script keeping each message in a file of
@@ -421,5 +422,43 @@ func TestAlertLoginWithoutAccount(t *testing.T) {
 	if !strings.Contains(text, "(not logged)") || !strings.Contains(strings.Join(strings.Fields(text), " "),
 		"after 6 failed attempts from this address on 1 account; the log does not name the account that logged in") {
 		t.Errorf("the mail does not say the account was not logged:\n%s", text)
+	}
+}
+
+// An office's NAT gathers the colleagues' failures: a login from it,
+// the account's own network for weeks, is no alarm, and -live says why.
+func TestAlertOwnNetwork(t *testing.T) {
+	b := newMailbox(t)
+	state := t.TempDir()
+	if _, err := runAlertCmd(t, history("dave@example.com", "192.0.2.60 FR"), alertArgs(b, state, "-learn")...); err != nil {
+		t.Fatal(err)
+	}
+	live := rec(tw, "failure", "x1@example.com", "192.0.2.60", "FR", 0, 1) +
+		rec(tw.Add(time.Minute), "failure", "x2@example.com", "192.0.2.60", "FR", 0, 1) +
+		rec(tw.Add(2*time.Minute), "failure", "x3@example.com", "192.0.2.60", "FR", 0, 1) +
+		rec(tw.Add(3*time.Minute), "success", "dave@example.com", "192.0.2.60", "FR", 0, 0) +
+		rec(tw.Add(4*time.Minute), "success", "eve@example.com", "192.0.2.60", "FR", 0, 0) // a stranger's: a spray
+	if _, err := runAlertCmd(t, live, alertArgs(b, state, "-notify", "tee -a "+filepath.Join(b.dir, "notify"))...); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(b.dir, "notify"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(raw)); strings.Count(got, "\n") != 0 || !strings.Contains(got, `"user":"eve@example.com"`) {
+		t.Errorf("alarms:\n%s\nwant eve's only", got)
+	}
+	v := watch.Verdict{Classes: []watch.Class{watch.OwnNet}, Net: "192.0.2.0/24", Attempts: 3, Accounts: 3,
+		NetSince: time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		m    *msgs
+		want string
+	}{
+		{english, "after 3 failed attempts on 3 other accounts from this address, of 192.0.2.0/24, a network this account has used since 2026-10-01: a shared address (an office's NAT, a carrier's)?"},
+		{french, "après 3 tentatives échouées sur 3 autres comptes depuis cette adresse, de 192.0.2.0/24, un réseau de ce compte depuis le 2026-10-01 : une adresse partagée (NAT d'un bureau, d'un opérateur) ?"},
+	} {
+		if got := verdictWhy(c.m, &v); got != c.want {
+			t.Errorf("why %q\nwant %q", got, c.want)
+		}
 	}
 }

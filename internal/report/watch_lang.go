@@ -24,6 +24,7 @@ type watchMsgs struct {
 	whyNew    func(country string, known []string, logins int64, since string) string
 	whyTravel func(country, from string, after time.Duration, km int) string
 	whyNewAS  func(asn int) string
+	whyOwnNet func(net string, n, accounts int64, since string) string
 	guesses   func(n int64) string
 }
 
@@ -55,7 +56,15 @@ var watchEnglish = &watchMsgs{
 		return fmt.Sprintf("from %s %s after a login from %s, %d km away: faster than any travel", country, duration(after), from, km)
 	},
 	whyNewAS: func(asn int) string { return fmt.Sprintf("first login from AS%d, a network new to this account", asn) },
-	guesses:  func(n int64) string { return " (" + plural(n, "distinct password", "distinct passwords") + ")" },
+	whyOwnNet: func(net string, n, accounts int64, since string) string {
+		if accounts == 0 {
+			return "after " + plural(n, "failed attempt", "failed attempts") + " from " + net +
+				", a network this account has used since " + since + ": one of its clients with an old password?"
+		}
+		return "after " + plural(n, "failed attempt", "failed attempts") + " on " + plural(accounts, "other account", "other accounts") +
+			" from this address, of " + net + ", a network this account has used since " + since + ": a shared address (an office's NAT, a carrier's)?"
+	},
+	guesses: func(n int64) string { return " (" + plural(n, "distinct password", "distinct passwords") + ")" },
 }
 
 var watchFrench = &watchMsgs{
@@ -88,6 +97,14 @@ var watchFrench = &watchMsgs{
 	whyNewAS: func(asn int) string {
 		return fmt.Sprintf("première connexion depuis l'AS%d, un réseau nouveau pour ce compte", asn)
 	},
+	whyOwnNet: func(net string, n, accounts int64, since string) string {
+		if accounts == 0 {
+			return "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " depuis " + net +
+				", un réseau de ce compte depuis le " + since + " : un de ses clients avec un ancien mot de passe ?"
+		}
+		return "après " + pluralFR(n, "tentative échouée", "tentatives échouées") + " sur " + pluralFR(accounts, "autre compte", "autres comptes") +
+			" depuis cette adresse, de " + net + ", un réseau de ce compte depuis le " + since + " : une adresse partagée (NAT d'un bureau, d'un opérateur) ?"
+	},
 	guesses: func(n int64) string {
 		return " (" + pluralFR(n, "mot de passe différent", "mots de passe différents") + ")"
 	},
@@ -119,6 +136,8 @@ func verdictWhy(m *msgs, v *watch.Verdict) string {
 			s = m.whyStale(v.Attempts)
 		case c == watch.NewAS:
 			s = wm.whyNewAS(v.ASN)
+		case c == watch.OwnNet:
+			s = wm.whyOwnNet(v.Net, v.Attempts, v.Accounts, v.NetSince.Format("2006-01-02"))
 		case c == watch.AS:
 			s = m.whyAS(v.ASN, v.Attempts)
 		case c == watch.Brute:

@@ -49,3 +49,7 @@ func near(country string, known []string, km float64) bool {
 	}
 	return false
 }
+
+// DistanceKm is the distance between two countries' centres as the
+// travel rule measures it; ok is false for a country not in the table.
+func DistanceKm(a, b string) (km float64, ok bool) { return distanceKm(a, b) }

@@ -40,6 +40,16 @@ func (e *Engine) Quiet(user, ip string, at time.Time, quiet time.Duration) bool 
 	return ok && !last.Time.Before(at.Add(-quiet))
 }
 
+// Judge takes an event in (Add) and reports whether it is an alarm to
+// raise: a login worth one, not kept quiet by an alarm for the same
+// account and address within quiet. It is -alert's decision, which the
+// false-alarm measurement (package sim) makes the same way; the caller
+// notes each alarm it raises (NoteAlarm).
+func (e *Engine) Judge(ev *Event, quiet time.Duration) (v Verdict, alarm bool) {
+	v, login := e.Add(ev)
+	return v, login && v.Alarm() && !e.Quiet(ev.User, ev.IP, ev.Time, quiet)
+}
+
 // NoteAlarm records an alarm raised for a.User and a.IP at log time
 // a.Time.
 func (e *Engine) NoteAlarm(a Alarm) {

@@ -298,3 +298,134 @@ func TestGiveUps(t *testing.T) {
 		}
 	})
 }
+
+// The rules that keep an owner's own networks quiet, which the
+// generated weeks of package sim measure.
+func TestOwnNetworks(t *testing.T) {
+	day := 24 * time.Hour
+	at := 30 * day
+	t.Run("an office NAT gathering the colleagues' typos", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		for i := range 3 {
+			f.fail(at-time.Duration(i)*time.Hour, fmt.Sprintf("colleague%d", i), "192.0.2.10", 1, "")
+		}
+		v := f.login(at, "bob", "192.0.2.10", "FR", 3215)
+		want(t, v, false, "own_network")
+		if v.Net != "192.0.2.0/24" || v.Accounts != 3 || !v.NetSince.Equal(t0.Add(at-20*day)) {
+			t.Errorf("net %q accounts %d since %v", v.Net, v.Accounts, v.NetSince)
+		}
+		// A stranger's login from there is still a spray.
+		want(t, f.login(at+time.Minute, "eve", "192.0.2.10", "FR", 3215), true, "spray")
+	})
+	t.Run("the owner's old password at home", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		f.fail(at, "bob", "192.0.2.10", 6, "")
+		want(t, f.login(at+time.Hour, "bob", "192.0.2.10", "FR", 3215), false, "own_network")
+	})
+	t.Run("a guesser's many passwords at home are a brute force", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		for i := range 4 {
+			f.fail(at, "bob", "192.0.2.10", 1, fmt.Sprintf("p%d", i))
+		}
+		want(t, f.login(at+time.Hour, "bob", "192.0.2.10", "FR", 3215), true, "brute")
+	})
+	t.Run("a network first used today is not yet the owner's", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		f.login(at-time.Hour, "bob", "198.51.100.3", "FR", 3215)
+		for i := range 3 {
+			f.fail(at, fmt.Sprintf("u%d", i), "198.51.100.3", 1, "")
+		}
+		want(t, f.login(at+time.Minute, "bob", "198.51.100.3", "FR", 3215), true, "spray")
+	})
+	t.Run("an alarmed office NAT becomes the owner's after a day", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		for i := range 3 {
+			f.fail(at, fmt.Sprintf("u%d", i), "203.0.113.8", 1, "")
+		}
+		want(t, f.login(at+time.Minute, "bob", "203.0.113.8", "FR", 3215), true, "spray")
+		f.login(at+2*time.Hour, "bob", "203.0.113.8", "FR", 3215)
+		f.fail(at+day+time.Hour, "u9", "203.0.113.8", 1, "")
+		want(t, f.login(at+day+2*time.Hour, "bob", "203.0.113.8", "FR", 3215), false, "own_network")
+	})
+	t.Run("an alarmed login does not make its country known", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 3215, 40, 20)
+		for i := range 3 {
+			f.fail(at, fmt.Sprintf("u%d", i), "203.0.113.40", 1, "")
+		}
+		want(t, f.login(at+time.Minute, "bob", "203.0.113.40", "VN", 45899), true, "travel", "spray")
+		want(t, f.login(at+day, "bob", "198.51.100.40", "VN", 45899), true, "new_country")
+	})
+	t.Run("a CGNAT address a stuffer used two days before", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 51207, 40, 20)
+		for i := range 5 {
+			f.fail(at-2*day, fmt.Sprintf("u%d", i), "198.51.100.77", 1, "")
+		}
+		want(t, f.login(at, "bob", "198.51.100.77", "FR", 51207), false)
+		for i := range 5 {
+			f.fail(at+time.Hour, fmt.Sprintf("u%d", i), "198.51.100.78", 1, "")
+		}
+		want(t, f.login(at+2*time.Hour, "bob", "198.51.100.78", "FR", 51207), true, "spray")
+	})
+	t.Run("failures from the owner's carrier make no AS alarm", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "198.51.100.7", "FR", 51207, 40, 20)
+		f.fail(at, "bob", "203.0.113.1", 5, "")
+		want(t, f.login(at+time.Minute, "bob", "203.0.113.99", "FR", 51207), false, "target")
+	})
+	t.Run("one failure from an AS is a typo there", func(t *testing.T) {
+		f := newFeed(t)
+		f.fail(0, "gina", "203.0.113.1", 1, "")
+		want(t, f.login(time.Minute, "gina", "192.0.2.99", "CN", 4134), false, "target")
+	})
+	t.Run("a carrier's /24 attacked by others, the carrier the owner's", func(t *testing.T) {
+		f := newFeed(t)
+		f.history(at, "bob", "192.0.2.10", "FR", 51207, 40, 20)
+		for i := range 4 {
+			f.fail(at, fmt.Sprintf("u%d", i), fmt.Sprintf("198.51.100.%d", 10+i), 1, "")
+		}
+		want(t, f.login(at+time.Minute, "bob", "198.51.100.200", "FR", 51207), false)
+	})
+}
+
+// A phone on a carrier's CGNAT brings a new place at each connection:
+// a full history must keep the places that tell the owner's habits.
+func TestHistoryKeepsHabits(t *testing.T) {
+	day := 24 * time.Hour
+	f := newFeed(t)
+	f.history(20*day, "bob", "192.0.2.10", "FR", 3215, 100, 20)
+	f.history(30*day, "bob", "203.0.113.10", "JP", 2516, 30, 5)
+	f.history(31*day, "bob", "192.0.2.10", "FR", 3215, 10, 1)
+	f.login(31*day, "bob", "198.51.200.1", "FR", 51208) // the carrier's second AS, once
+	for i := range 100 {                                // three days of CGNAT addresses
+		f.login(31*day+time.Duration(i)*43*time.Minute, "bob", fmt.Sprintf("198.51.%d.1", i), "FR", 51207)
+	}
+	h := f.e.hist.get("bob")
+	if len(h.Places) > Defaults().MaxPlaces {
+		t.Fatalf("%d places", len(h.Places))
+	}
+	if got := h.countries(); !slices.Equal(got, []string{"FR", "JP"}) {
+		t.Errorf("countries %q, want FR and JP", got)
+	}
+	for _, asn := range []int{3215, 2516, 51207, 51208} {
+		if !h.hasAS(asn) {
+			t.Errorf("AS%d forgotten", asn)
+		}
+	}
+	if !f.e.hist.usedNet("bob", "192.0.2.0/24") {
+		t.Error("the home line was forgotten")
+	}
+	// Two new places of the day do not push each other out.
+	at := 35 * day
+	f.login(at, "bob", "203.0.113.200", "JP", 2516)
+	f.login(at+time.Minute, "bob", "198.51.250.1", "FR", 51207)
+	if !f.e.hist.usedNet("bob", "203.0.113.0/24") || !f.e.hist.usedNet("bob", "198.51.250.0/24") {
+		t.Error("a place of the day pushed out another")
+	}
+}
