@@ -247,7 +247,7 @@ func (s *sim) owners(d time.Time) {
 		if r.Float64() < a.fixed.renew {
 			a.homeIP = a.fixed.pick(r, 0, false)
 		}
-		staleFrom := a.staleUntil
+		var staleFrom time.Time
 		if r.Float64() < pwChangeWeek/7 {
 			// Changed on the laptop at some hour; the phone notices after
 			// minutes (70%) or days.
