@@ -236,10 +236,11 @@ func (e *Engine) failure(ev *Event) {
 		// For an account, "accounts" holds the addresses that tried it.
 		addFailure(e.accounts, key(user), t, n, ip, 0, !ev.GaveUp)
 		if ev.ASN != 0 {
-			e.userAS.update(key(uint64(user)<<32|uint64(uint32(ev.ASN))), func(c *counter) {
-				c.last = max(c.last, uint32(max(t, 0)))
-				c.attempts = satAdd(c.attempts, n)
-			})
+			k := key(uint64(user)<<32 | uint64(uint32(ev.ASN)))
+			c := e.userAS.entry(k)
+			c.last = max(c.last, uint32(max(t, 0)))
+			c.attempts = satAdd(c.attempts, n)
+			e.userAS.put(k, c)
 		}
 	}
 }
