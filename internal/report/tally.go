@@ -188,8 +188,7 @@ func newStats(loc *time.Location, top int) *stats {
 }
 
 // add takes one record into account. For a successful login it returns
-// what the login looks like given what came before it in the input, for
-// -live to show.
+// the watch's verdict on it, given what came before it in the input.
 func (s *stats) add(r *record.Record) (login, bool) {
 	switch r.Event {
 	case record.EventAuth:
