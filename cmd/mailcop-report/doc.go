@@ -129,13 +129,17 @@
 // times), the attempts, addresses, accounts and countries, then these
 // sections, each left out when it has nothing to show:
 //
-//   - Possible compromises: logins from an address that failed three times
-//     or more before (on this account: brute force; on others: spraying),
-//     and logins into an account under attack from an address of an AS
-//     that attacked it.
-//   - Logins after a few failures: one or two failures from the address
-//     first (a typo?), or failures that all sent one and the same password
-//     hash (a client with an old password). Listed, not raised.
+//   - Possible compromises: logins the watch (-alert) would raise an alarm
+//     for, judged by its rules on the records before them: from an
+//     address that failed three times or more on this account (brute) or
+//     on other accounts too (spray), from a network or an AS that
+//     attacked, from a new country or faster than travel allows; with the
+//     watch's reasons.
+//   - Logins after a few failures: what the watch keeps silent, one or two
+//     failures from the address first (a typo?), failures that all sent
+//     one and the same password hash (a client with an old password), or
+//     failures from a network the account has used for a day (an office's
+//     NAT). Listed, not raised.
 //   - Servers, when the records name several hosts.
 //   - The top countries (reserved addresses under their scope), addresses
 //     (with accounts tried, country and AS), accounts (with how many

@@ -42,11 +42,11 @@ Mailcop-report reads auth records (one JSON object per line, as
 mailcop-parse and mailcop-geo write them) from the files, or standard
 input, and writes them for people. By default it prints, at the end of
 its input, a summary: the period, the attempts, addresses, accounts and
-countries; the possible compromises (logins from addresses that failed
-before, or from an AS attacking the account); the top countries,
-addresses, accounts and networks; attempts per hour; clients repeating one
-wrong password; the last attempts; fail2ban's bans when its log was read;
-and how many auth lines mailcop-parse did not understand.
+countries; the possible compromises (the logins -alert would raise an
+alarm for, judged by its rules); the top countries, addresses, accounts
+and networks; attempts per hour; clients repeating one wrong password;
+the last attempts; fail2ban's bans when its log was read; and how many
+auth lines mailcop-parse did not understand.
 
   -live         one line per failed attempt as it comes (time, account,
                 address, country); a login from an address that failed

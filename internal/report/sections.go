@@ -10,28 +10,13 @@ import (
 	"time"
 )
 
-// why says, in the report's language, why a login is listed.
+// why says, in the report's language, why a login is listed: the
+// watch's reasons, as -alert and -live say them.
 func (l *login) why(m *msgs) string {
-	if l.user == "" && l.class == classSpray {
-		return m.whyNoAccount(l.n, l.m)
-	}
-	switch l.class {
-	case classTypo:
-		return m.whyTypo(l.n)
-	case classStale:
-		return m.whyStale(l.n)
-	case classAS:
-		return m.whyAS(l.asn, l.n)
-	case classBrute:
-		return m.whyBrute(l.n)
-	case classSpray:
-		return m.whySpray(l.n, l.m)
-	case classTarget:
-		return m.whyTarget(l.n, l.m)
-	case classWatch:
+	if l.reasons != "" {
 		return clip(l.reasons, 200)
 	}
-	return ""
+	return safe(verdictWhy(m, &l.v))
 }
 
 // loginSection lists the possible compromises (high) or the logins that
@@ -43,7 +28,7 @@ func (s *stats) loginSection(m *msgs, high bool) *section {
 	}
 	t.cols = append(t.cols, column{head: m.colService}, column{head: m.colWhy})
 	for _, l := range s.listed {
-		if l.class.high() != high {
+		if l.alarm != high {
 			continue
 		}
 		row := []string{s.fmtTime(l.time), accountOr(m, clip(l.user, clipNarrow)), clip(l.ip, clipNarrow)}

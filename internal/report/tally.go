@@ -35,8 +35,9 @@ type stats struct {
 	users   []userStat
 	pairs   map[uint64]int64     // failed attempts per (address, account)
 	hashes  map[uint64]*hashStat // the password hashes of a pair
-	userAS  map[uint64]int64     // failed attempts per (account, AS)
-	targets map[target]bool      // -live: (address, account) logins already noted
+
+	// eng judges the logins, by the watch's rules (see judgeConfig).
+	eng *watch.Engine
 
 	countries map[string]*countryStat
 	nets      map[string]*netStat
@@ -68,9 +69,7 @@ type stats struct {
 type ipStat struct {
 	ip       string
 	attempts int64
-	outage   int64     // of attempts, those the auth service failed to judge
-	judged   time.Time // the latest failure the auth service judged
-	users    int64     // distinct accounts tried
+	users    int64 // distinct accounts tried
 	net      string
 	country  string // key into countries, "" when unknown
 	asn      int
@@ -81,7 +80,6 @@ type ipStat struct {
 type userStat struct {
 	name     string
 	attempts int64
-	outage   int64 // of attempts, those the auth service failed to judge
 	ips      int64 // distinct addresses that tried it
 	exists   int8  // 0 unknown, -1 only unknown_user seen, 1 proven
 }
@@ -95,7 +93,6 @@ type countryStat struct {
 type netStat struct {
 	attempts int64
 	ips      int64
-	judged   time.Time // the latest failure the auth service judged
 }
 
 type hostStat struct {
@@ -109,14 +106,11 @@ type hostStat struct {
 // that repeats one hash has an old password; one that sends many is
 // guessing, and is no longer followed.
 type hashStat struct {
-	n      [4]int64
-	hash   [4]string
-	hashed int64 // attempts that carried a hash
-	many   bool
+	n    [4]int64
+	hash [4]string
 }
 
 func (h *hashStat) add(hash string) {
-	h.hashed++
 	for i := range h.hash {
 		switch h.hash[i] {
 		case hash:
@@ -128,13 +122,6 @@ func (h *hashStat) add(hash string) {
 			return
 		}
 	}
-	h.many = true
-}
-
-// stale reports whether all of a pair's n failed attempts sent one and the
-// same hash.
-func (h *hashStat) stale(n int64) bool {
-	return h != nil && !h.many && h.hashed == n && h.hash[1] == "" && h.n[0] >= 2
 }
 
 type attempt struct {
@@ -145,8 +132,6 @@ type attempt struct {
 	n        int64
 }
 
-type target struct{ ip, user string }
-
 type ban struct {
 	ip       string
 	jail     string
@@ -155,33 +140,26 @@ type ban struct {
 	restored bool
 }
 
-// class says why a successful login is worth a look, from the least to
-// the most alarming.
-type class uint8
-
-const (
-	classNone   class = iota
-	classTarget       // an account under attack, from an address that never failed (-live only)
-	classTypo         // one or two failures from the address first
-	classStale        // the failures all sent the same (old) password
-	classAS           // the address never failed, but its AS attacked this account
-	classBrute        // several failures on this account from the address first
-	classSpray        // failures on other accounts too
-)
-
-func (c class) high() bool { return c >= classAS }
-
-// login is a successful login worth a look.
+// login is a successful login worth a look, as the watch judged it.
 type login struct {
 	time    time.Time
 	user    string
 	ip      string
 	country string
 	service string
-	class   class
-	n, m    int64 // attempts, and other accounts (spray) or addresses (target)
-	asn     int
-	reasons string // classWatch: the watch's
+	v       watch.Verdict
+	alarm   bool   // a possible compromise; else a slip of the owner's
+	reasons string // an alarm of the watch's journal (-state-dir): its own words
+}
+
+// judgeConfig is the watch's rules as the summary applies them: the
+// failures of the whole period count against a later login, however long
+// the period (the watch remembers them for a week, the summary's input
+// may be longer); every other figure is the watch's.
+func judgeConfig() watch.Config {
+	cfg := watch.Defaults()
+	cfg.Failures = 100 * 365 * 24 * time.Hour
+	return cfg
 }
 
 // maxListed bounds the logins kept for the summary.
@@ -198,8 +176,7 @@ func newStats(loc *time.Location, top int) *stats {
 		userIdx:   map[string]int32{},
 		pairs:     map[uint64]int64{},
 		hashes:    map[uint64]*hashStat{},
-		userAS:    map[uint64]int64{},
-		targets:   map[target]bool{},
+		eng:       watch.New(judgeConfig()),
 		countries: map[string]*countryStat{},
 		nets:      map[string]*netStat{},
 		hosts:     map[string]*hostStat{},
@@ -211,8 +188,7 @@ func newStats(loc *time.Location, top int) *stats {
 }
 
 // add takes one record into account. For a successful login it returns
-// what the login looks like given what came before it in the input, for
-// -live to show.
+// the watch's verdict on it, given what came before it in the input.
 func (s *stats) add(r *record.Record) (login, bool) {
 	switch r.Event {
 	case record.EventAuth:
@@ -308,16 +284,12 @@ func (s *stats) failure(r *record.Record) {
 	ipi := s.ip(r)
 	ui := s.user(r.User)
 	// An attempt the auth service failed to judge (postfix gave up
-	// waiting for dovecot) is counted, but is no evidence against a later
-	// login: an outage must not make a user's retries look like guessing.
-	// Unless the address failed a judged attempt shortly before: then
-	// dovecot's penalty for it is what made postfix give up.
-	gaveUp := r.Reason == record.ReasonTemporaryFailure
-	outage := gaveUp && !(ipi >= 0 && s.penalised(ipi))
-	if !gaveUp && ipi >= 0 && s.tok {
-		s.ips[ipi].judged = s.tval
-		s.nets[s.ips[ipi].net].judged = s.tval
-	}
+	// waiting for dovecot, and not for a penalty of the address's) is
+	// counted, but joins no (address, account) pair, by the watch's rule
+	// (watch.Engine.Outage): the one its judging applies.
+	ev := s.event(r)
+	outage := s.eng.Outage(&ev)
+	s.eng.Add(&ev)
 	if ipi >= 0 {
 		key := uint64(h.id)<<32 | uint64(ipi)
 		if _, ok := s.hostIPs[key]; !ok {
@@ -327,25 +299,15 @@ func (s *stats) failure(r *record.Record) {
 		s.ips[ipi].attempts = sat(s.ips[ipi].attempts, n)
 		nt := s.nets[s.ips[ipi].net]
 		nt.attempts = sat(nt.attempts, n)
-		if outage {
-			s.ips[ipi].outage = sat(s.ips[ipi].outage, n)
-		}
 	}
 	if ui >= 0 {
 		u := &s.users[ui]
 		u.attempts = sat(u.attempts, n)
-		if outage {
-			u.outage = sat(u.outage, n)
-		}
 		switch {
 		case r.Reason == record.ReasonPasswordMismatch:
 			u.exists = 1
 		case r.Reason == record.ReasonUnknownUser && u.exists == 0:
 			u.exists = -1
-		}
-		if r.ASN != 0 && !outage {
-			k := uint64(ui)<<32 | uint64(uint32(r.ASN))
-			s.userAS[k] = sat(s.userAS[k], n)
 		}
 	}
 	if ipi >= 0 && ui >= 0 && !outage {
@@ -439,91 +401,55 @@ func (s *stats) user(name string) int32 {
 	return i
 }
 
-// penalised reports whether the address (its /64 for IPv6, as the watch
-// groups) had a judged failure shortly before the current record.
-func (s *stats) penalised(ipi int32) bool {
+// event is what the watch's rules read of r, at its time, or at the
+// latest time seen when it has none. Its strings are r's: the engine
+// copies what it keeps.
+func (s *stats) event(r *record.Record) watch.Event {
+	t := s.tval
 	if !s.tok {
-		return false
+		t = s.eng.Now()
 	}
-	ip := &s.ips[ipi]
-	last := ip.judged
-	if strings.Contains(ip.ip, ":") {
-		last = s.nets[ip.net].judged
+	return watch.Event{
+		Time: t, Success: r.Outcome == record.OutcomeSuccess, User: r.User, IP: r.IP,
+		Country: r.Country, ASN: r.ASN, Service: r.Service,
+		Attempts: r.Attempts, PwHash: r.PwHash, GaveUp: r.Reason == record.ReasonTemporaryFailure,
 	}
-	return !last.IsZero() && !s.tval.Before(last) && s.tval.Sub(last) <= watch.PenaltyWindow
 }
 
-// success classifies a login by what its address and account went
-// through before it in the input.
+// success judges a login as the watch does (-alert, -live), on the
+// records before it in the input: the logins it makes an alarm are the
+// possible compromises; those after a slip of the owner's (a typo, an
+// old password, a shared network's failures) are listed apart. A login
+// to an account under attack from an address that never failed (Target)
+// and one from a new AS in a known country (NewAS) are not listed: the
+// account's owner logs in all day.
 func (s *stats) success(r *record.Record) login {
 	s.logins++
 	s.host(r).logins++
-	ui := s.user(r.User)
-	if ui >= 0 {
+	if ui := s.user(r.User); ui >= 0 {
 		s.users[ui].exists = 1
 	}
-	l := login{time: s.tval, user: r.User, ip: r.IP, country: countryLabel(r), service: r.Service}
-	ipi := int32(-1)
-	if r.IP != "" {
-		if i, ok := s.ipIdx[r.IP]; ok {
-			ipi = i
-		}
+	ev := s.event(r)
+	v, _ := s.eng.Add(&ev)
+	l := login{time: s.tval, v: v, alarm: v.Alarm()}
+	slip := slices.ContainsFunc(v.Classes, func(c watch.Class) bool {
+		return c == watch.Typo || c == watch.Stale || c == watch.OwnNet
+	})
+	if slip || slices.ContainsFunc(v.Classes, func(c watch.Class) bool { return c == watch.Brute || c == watch.Spray }) {
+		s.after++ // the address had failed before
 	}
-	key := uint64(ipi)<<32 | uint64(ui)
-	switch {
-	case ipi >= 0 && s.ips[ipi].attempts > s.ips[ipi].outage:
-		ip := &s.ips[ipi]
-		var pair int64
-		if ui >= 0 {
-			pair = s.pairs[key]
-		}
-		others := ip.users
-		if pair > 0 {
-			others--
-		}
-		failed := ip.attempts - ip.outage
-		l.n = failed
-		switch {
-		case others == 0 && pair == failed && s.hashes[key].stale(pair):
-			l.class = classStale
-		case failed <= 2:
-			l.class = classTypo
-		case pair == failed:
-			l.class = classBrute
-		default:
-			l.class, l.m = classSpray, others
-		}
-	case ui >= 0 && s.users[ui].attempts > s.users[ui].outage:
-		u := &s.users[ui]
-		if n := s.userAS[uint64(ui)<<32|uint64(uint32(r.ASN))]; r.ASN != 0 && n > 0 {
-			l.class, l.n, l.asn = classAS, n, r.ASN
-			break
-		}
-		// A login from a clean address to an account under attack is news
-		// once per address and account: its owner's phone logs in all day.
-		tk := target{ip: r.IP, user: r.User}
-		if s.targets[tk] {
-			return login{}
-		}
-		s.targets[target{ip: strings.Clone(r.IP), user: strings.Clone(r.User)}] = true
-		l.class, l.n, l.m = classTarget, u.attempts-u.outage, u.ips
-	}
-	if l.class == classNone {
+	if !l.alarm && !slip {
 		return l
 	}
-	l.user, l.ip, l.service = strings.Clone(l.user), strings.Clone(l.ip), strings.Clone(l.service)
-	if l.class >= classTypo {
-		if l.class != classAS {
-			s.after++
-		}
-		if l.class.high() {
-			s.nHigh++
-		}
-		if len(s.listed) < maxListed {
-			s.listed = append(s.listed, l)
-		} else {
-			s.dropped++
-		}
+	l.user, l.ip, l.service = strings.Clone(r.User), strings.Clone(r.IP), strings.Clone(r.Service)
+	l.country, l.v.Country = countryLabel(r), strings.Clone(v.Country)
+	if l.alarm {
+		s.nHigh++
+	}
+	if len(s.listed) < maxListed {
+		s.listed = append(s.listed, l)
+	} else {
+		s.dropped++
 	}
 	return l
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailcop/mailcop/internal/record"
 	"github.com/mailcop/mailcop/internal/term"
+	"github.com/mailcop/mailcop/internal/watch"
 )
 
 func TestSafe(t *testing.T) {
@@ -184,7 +185,8 @@ func stripColour(line string) string {
 	return line
 }
 
-// Logins are judged on what came before them, whatever came after.
+// Logins are judged on what came before them, whatever came after, by
+// the watch's rules.
 func TestClassify(t *testing.T) {
 	const (
 		fail = `{"time":"2026-11-25T10:%02d:00+00:00","event":"auth","outcome":"failure","reason":"%s","user":"%s","ip":"%s","asn":%d,"pw_hash":"%s","attempts":%d}` + "\n"
@@ -193,56 +195,60 @@ func TestClassify(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want class
+		want watch.Class
 	}{
-		{"clean", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0), classNone},
-		{"before-not-after", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0) + fmt.Sprintf(fail, 2, "password_mismatch", "a", "192.0.2.1", 0, "", 5), classNone},
-		{"typo", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
-		{"typo-other-name", fmt.Sprintf(fail, 1, "unknown_user", "alice", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "alice@example.com", "192.0.2.1", 0), classTypo},
-		{"brute", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 3) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+		{"clean", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0), watch.None},
+		{"before-not-after", fmt.Sprintf(ok, 1, "a", "192.0.2.1", 0) + fmt.Sprintf(fail, 2, "password_mismatch", "a", "192.0.2.1", 0, "", 5), watch.None},
+		{"typo", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Typo},
+		{"typo-other-name", fmt.Sprintf(fail, 1, "unknown_user", "alice", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "alice@example.com", "192.0.2.1", 0), watch.Typo},
+		{"brute", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 3) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Brute},
 		{"spray", fmt.Sprintf(fail, 1, "unknown_user", "b", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "unknown_user", "c", "192.0.2.1", 0, "", 1) +
-			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classSpray},
-		{"stale", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 5) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classStale},
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Spray},
+		{"stale", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 5) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Stale},
 		{"not-stale-two-hashes", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 2) +
-			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "0a0a0a", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "0a0a0a", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Brute},
 		{"not-stale-unhashed", strings.Repeat(fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "f638ff", 1), 2) +
-			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
-		{"as", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classAS},
-		{"as-other-account", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
-		{"target", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64511), classTarget},
+			fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Brute},
+		{"as", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), watch.AS},
+		{"as-other-account", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "198.51.100.2", 64500), watch.None},
+		// The /24 attacked another account: rotating addresses.
+		{"network", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), watch.Network},
+		// One or two failures from an AS are anybody's typos on that ISP.
+		{"as-typo", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 2) + fmt.Sprintf(ok, 2, "a", "198.51.100.2", 64500), watch.Target},
+		{"target", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 64500, "", 4) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64511), watch.Target},
 		// postfix gave up on dovecot: retries during an outage are no guessing.
-		{"outage", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 64500), classNone},
-		{"outage-other-address", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), classNone},
+		{"outage", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.1", 64500), watch.None},
+		{"outage-other-address", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 64500, "", 6) + fmt.Sprintf(ok, 2, "a", "192.0.2.2", 64500), watch.None},
 		{"outage-then-typo", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 6) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) +
-			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classTypo},
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Typo},
 		{"outage-beside-brute", fmt.Sprintf(fail, 1, "temporary_failure", "a", "192.0.2.1", 0, "", 2) + fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 5) +
-			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), classBrute},
+			fmt.Sprintf(ok, 2, "a", "192.0.2.1", 0), watch.Brute},
 		// ...but after a judged failure of the address (its /64), dovecot's
 		// penalty is what made postfix give up: evidence.
 		{"penalty", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
-			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), classBrute},
+			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), watch.Brute},
 		{"penalty-v6-net", fmt.Sprintf(fail, 1, "unknown_user", "b", "2001:db8:bad:1::7", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "2001:db8:bad:1::99", 0, "", 5) +
-			fmt.Sprintf(ok, 3, "a", "2001:db8:bad:1::99", 0), classBrute},
+			fmt.Sprintf(ok, 3, "a", "2001:db8:bad:1::99", 0), watch.Spray}, // the /64 is one host, which tried b too
 		{"penalty-other-v4", fmt.Sprintf(fail, 1, "password_mismatch", "b", "192.0.2.2", 0, "", 1) + fmt.Sprintf(fail, 2, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
-			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), classNone},
+			fmt.Sprintf(ok, 3, "a", "192.0.2.1", 0), watch.None},
 		{"penalty-expired", fmt.Sprintf(fail, 1, "password_mismatch", "a", "192.0.2.1", 0, "", 1) + fmt.Sprintf(fail, 40, "temporary_failure", "a", "192.0.2.1", 0, "", 5) +
-			fmt.Sprintf(ok, 41, "a", "192.0.2.1", 0), classTypo},
+			fmt.Sprintf(ok, 41, "a", "192.0.2.1", 0), watch.Typo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStats(time.UTC, 10)
 			rd := record.NewReader(strings.NewReader(tt.in), tt.name)
-			var got class
+			var got watch.Class
 			for rd.Scan() {
 				if l, ok := s.add(rd.Record()); ok {
-					got = l.class
+					got = l.v.Class()
 				}
 			}
 			if rd.Bad() > 0 {
 				t.Fatal("bad test input")
 			}
 			if got != tt.want {
-				t.Errorf("class %d, want %d", got, tt.want)
+				t.Errorf("class %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -404,5 +410,27 @@ func TestCompromiseWithoutAccount(t *testing.T) {
 				t.Errorf("%s: the compromise section lacks %q or the address:\n%s", lang, w, out.String())
 			}
 		}
+	}
+}
+
+// An office's NAT gathers the colleagues' typos: the owner's login from
+// it, a network the account has used for days, is no compromise in the
+// summary, as it is none for the watch (own_network).
+func TestSummaryOwnNetwork(t *testing.T) {
+	const (
+		fail = `{"time":"2026-11-25T09:0%d:00Z","event":"auth","outcome":"failure","reason":"password_mismatch","user":"%s","ip":"198.51.100.10","attempts":%d}` + "\n"
+		ok   = `{"time":"%s","event":"auth","outcome":"success","user":"alice@example.com","ip":"198.51.100.10","service":"imap"}` + "\n"
+	)
+	in := fmt.Sprintf(ok, "2026-11-24T09:00:00Z") + fmt.Sprintf(ok, "2026-11-24T17:00:00Z") +
+		fmt.Sprintf(fail, 1, "bob@example.com", 2) + fmt.Sprintf(fail, 2, "carol@example.com", 1) + fmt.Sprintf(fail, 3, "dave@example.com", 1) +
+		fmt.Sprintf(ok, "2026-11-25T09:05:00Z")
+	var stdout, stderr bytes.Buffer
+	if err := Run(context.Background(), []string{"-tz", "UTC"}, strings.NewReader(in), &stdout, &stderr); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, english.secCompromise) || !strings.Contains(out, english.secOwner) ||
+		!strings.Contains(out, "a network this account has used since 2026-11-24: a shared address") {
+		t.Errorf("the office's login is not a slip of the owner's:\n%s", out)
 	}
 }

@@ -117,23 +117,27 @@ func (t *table[V]) get(k key) *V {
 	return &v
 }
 
-// update changes k's entry, making room for it first when it is new.
-func (t *table[V]) update(k key, fn func(*V)) {
+// entry returns a copy of k's entry to change and put back, the zero
+// value when it has none, making room for it first then. (A callback
+// given a pointer to it would move it to the heap at every failure: the
+// daily report feeds every record of the day through here.)
+func (t *table[V]) entry(k key) V {
 	v, ok := t.m[k]
 	if !ok && len(t.m) >= t.max {
 		t.shrink()
 	}
-	fn(&v)
-	t.m[k] = v
+	return v
 }
 
+func (t *table[V]) put(k key, v V) { t.m[k] = v }
+
 func addFailure(t *failTable, k key, at int64, n, who, pw uint32, judged bool) {
-	t.update(k, func(f *fails) {
-		f.add(at, n, who, pw)
-		if judged {
-			f.judged = max(f.judged, uint32(max(at, 0)))
-		}
-	})
+	f := t.entry(k)
+	f.add(at, n, who, pw)
+	if judged {
+		f.judged = max(f.judged, uint32(max(at, 0)))
+	}
+	t.put(k, f)
 }
 
 // expire forgets what failed last before the cutoff.

@@ -220,13 +220,10 @@ func (e *Engine) failure(ev *Event) {
 	if ev.PwHash != "" {
 		pw = hashString(ev.PwHash) | 1
 	}
-	a, ok := parseAddr(ev.IP)
-	if ev.GaveUp && !(ok && e.penalised(a, t)) {
-		// postfix gave up on dovecot with no failure of this address
-		// before: the auth service was down or slow, and a user's retries
-		// must not look like guessing.
+	if e.Outage(ev) {
 		return
 	}
+	a, ok := parseAddr(ev.IP)
 	if ok {
 		addFailure(e.addrs, addrKey(a), t, n, user, pw, !ev.GaveUp)
 		addFailure(e.nets, netKey(a), t, n, user, pw, !ev.GaveUp)
@@ -239,20 +236,34 @@ func (e *Engine) failure(ev *Event) {
 		// For an account, "accounts" holds the addresses that tried it.
 		addFailure(e.accounts, key(user), t, n, ip, 0, !ev.GaveUp)
 		if ev.ASN != 0 {
-			e.userAS.update(key(uint64(user)<<32|uint64(uint32(ev.ASN))), func(c *counter) {
-				c.last = max(c.last, uint32(max(t, 0)))
-				c.attempts = satAdd(c.attempts, n)
-			})
+			k := key(uint64(user)<<32 | uint64(uint32(ev.ASN)))
+			c := e.userAS.entry(k)
+			c.last = max(c.last, uint32(max(t, 0)))
+			c.attempts = satAdd(c.attempts, n)
+			e.userAS.put(k, c)
 		}
 	}
 }
 
 // PenaltyWindow is how long after a judged failure of an address a
-// give-up from it still counts as evidence (here and in the batch
-// report): dovecot delays an address that keeps failing (IPv6 by /48)
-// longer than postfix waits, so under a brute force most of its
-// attempts end as give-ups.
+// give-up from it still counts as evidence (here, and so in the daily
+// report, which judges by this engine): dovecot delays an address that
+// keeps failing (IPv6 by /48) longer than postfix waits, so under a
+// brute force most of its attempts end as give-ups.
 const PenaltyWindow = 15 * time.Minute
+
+// Outage reports whether a failure is one the rules hold against no
+// later login: postfix gave up on dovecot with no judged failure of the
+// address shortly before, so the auth service was down or slow, and a
+// user's retries must not look like guessing. The daily report counts
+// such attempts in its tables, but judges by this rule too.
+func (e *Engine) Outage(ev *Event) bool {
+	if ev.Success || !ev.GaveUp {
+		return false
+	}
+	a, ok := parseAddr(ev.IP)
+	return !ok || !e.penalised(a, ev.Time.Unix())
+}
 
 // penalised reports whether the address (its /64 for IPv6) had a judged
 // failure shortly before t: a give-up then is dovecot's penalty for it,
