@@ -203,7 +203,7 @@ func (r *reader) checkFP(scratch []byte, size int64) (bool, error) {
 	if want < int64(len(r.fp)) {
 		return false, nil
 	}
-	n, err := r.f.ReadAt(scratch[:want], 0)
+	n, err := readAt(r.f, scratch[:want], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("read %s: %w", r.f.Name(), err)
 	}
@@ -233,11 +233,10 @@ const (
 // When olderDone is set, it is asked after each chunk was read whether
 // the chunk may be written out: lines of older files must go first.
 func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readResult, error) {
-	fi, err := r.f.Stat()
+	size, err := fileSize(r.f)
 	if err != nil {
 		return readAll, fmt.Errorf("stat %s: %w", r.f.Name(), err)
 	}
-	size := fi.Size()
 	if size < r.pos() {
 		return readTruncated, nil
 	}
@@ -250,7 +249,7 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 	r.size = size
 	var done int64
 	for {
-		n, err := r.f.ReadAt(t.buf, r.pos())
+		n, err := readAt(r.f, t.buf, r.pos())
 		if n > 0 {
 			end := r.pos() + int64(n)
 			if ok, err := r.checkFP(t.fp, end); err != nil || !ok {
@@ -462,4 +461,12 @@ func (a *aheadChunks) close() error {
 		<-a.exited
 	}
 	return nil
+}
+
+func statSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +63,17 @@ type change struct {
 	overflow bool   // events were lost: look at everything
 }
 
+// followProcs is the GOMAXPROCS of a follower (0: left alone; tests that
+// run followers in their own process leave it). A follow pass is one
+// goroutine's work; with a second scheduler slot idle, each timer or
+// goroutine made ready wakes a second thread to look for work, which
+// finds none: two more context switches a pass.
+var followProcs = 1
+
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
+	if followProcs > 0 {
+		runtime.GOMAXPROCS(followProcs)
+	}
 	h := hooksOf(ctx)
 	following := h.following
 	// The run's hooks may leave inotify aside and poll at their own pace.
@@ -97,6 +108,8 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	nap := newNapper(ctx)
+	defer nap.close()
 	lastSave := time.Now()
 	var saved []string // the state's entries at the last save, to save only changes
 	saveFailed := false
@@ -165,11 +178,11 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		switch {
 		case n == nil:
-			t.sleep(ctx, timer, pollFast)
+			sleepTimer(ctx, timer, pollFast)
 		case streaming:
 			// Lines keep coming: read again after passGap, whatever
 			// inotify says meanwhile (its events merge in its queue).
-			t.sleep(ctx, timer, passGap)
+			nap.sleep(ctx, passGap)
 			if _, err := t.await(ctx, n, srcs, time.Time{}); err != nil {
 				return err
 			}
@@ -186,7 +199,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	return nil
 }
 
-func (t *tailer) sleep(ctx context.Context, timer *time.Timer, d time.Duration) {
+func sleepTimer(ctx context.Context, timer *time.Timer, d time.Duration) {
 	timer.Reset(d)
 	select {
 	case <-ctx.Done():
@@ -256,14 +269,14 @@ func grabCreated(ctx context.Context, creations notifier, srcs []*source) {
 func (s *source) grab() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fi, err := os.Stat(s.path)
+	id, err := statID(s.path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
 		return err
 	}
-	if s.haveLast && idOf(fi) == s.last {
+	if s.haveLast && id == s.last {
 		return nil
 	}
 	r, err := openReader(s.path, s.path)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -65,15 +66,19 @@ func (n *inotify) wait(ctx context.Context, deadline time.Time) ([]change, error
 	var got int
 	if deadline.IsZero() {
 		// Only what is queued: one read of the non-blocking descriptor,
-		// past the poller (whose deadline may have passed).
-		var err error
-		got, err = unix.Read(n.fd, n.buf)
-		if errors.Is(err, unix.EAGAIN) {
+		// past the poller (whose deadline may have passed); raw, as
+		// sys_linux.go tells why.
+		r, _, errno := syscall.RawSyscall(unix.SYS_READ, uintptr(n.fd), uintptr(unsafe.Pointer(&n.buf[0])), uintptr(len(n.buf)))
+		for errno == unix.EINTR {
+			r, _, errno = syscall.RawSyscall(unix.SYS_READ, uintptr(n.fd), uintptr(unsafe.Pointer(&n.buf[0])), uintptr(len(n.buf)))
+		}
+		if errno == unix.EAGAIN {
 			return nil, nil
 		}
-		if err != nil {
-			return nil, os.NewSyscallError("read inotify", err)
+		if errno != 0 {
+			return nil, os.NewSyscallError("read inotify", errno)
 		}
+		got = int(r)
 	} else {
 		if err := n.f.SetReadDeadline(deadline); err != nil {
 			return nil, err
@@ -84,7 +89,7 @@ func (n *inotify) wait(ctx context.Context, deadline time.Time) ([]change, error
 			return nil, nil
 		}
 		var err error
-		got, err = n.f.Read(n.buf)
+		got, err = readRaw(n.f, n.buf) // raw: see sys_linux.go
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return nil, nil
 		}
