@@ -21,18 +21,23 @@ func pollStdin() (stdin io.Reader, restore func()) {
 	return f, restore
 }
 
-// pollStdout does for standard output what pollStdin does for input: a
-// pipe is made non-blocking and written with raw writes. A terminal or a
-// file is written as it is.
+// pollStdout makes standard output non-blocking, when it is a pipe, and
+// returns it written with raw writes (see rawOut), and a function that
+// puts it back as it was. A terminal or a file is written as it is.
 func pollStdout() (stdout io.Writer, restore func()) {
-	f, restore := pollPipe(os.Stdout)
-	if f == os.Stdout {
-		return f, restore
+	f := os.Stdout
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		return f, func() {}
 	}
-	if p := newRawPipe(f); p != nil {
-		return p, restore
+	fd := int(f.Fd())
+	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err != nil || fl&unix.O_NONBLOCK != 0 {
+		return f, func() {} // someone else's choice: leave it
 	}
-	return f, restore
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return f, func() {}
+	}
+	return &rawOut{fd: fd, f: f}, func() { unix.SetNonblock(fd, false) }
 }
 
 // pollPipe returns f read (or written) through the poller if f is a pipe.

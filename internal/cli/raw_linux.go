@@ -9,8 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A rawPipe reads or writes a non-blocking pipe with raw system calls,
-// waiting in Go's poller when the pipe is empty (or full).
+// A rawPipe reads a non-blocking pipe with raw system calls, waiting in
+// Go's poller when the pipe is empty.
 //
 // Every system call made the usual way tells the runtime, and the first
 // one after the process slept wakes the runtime's monitor thread, which
@@ -66,39 +66,38 @@ func (p *rawPipe) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-func (p *rawPipe) Write(b []byte) (int, error) {
+// rawOut writes a non-blocking pipe with raw writes. It stays out of the
+// poller: the poller would be told each time the next stage empties the
+// pipe (it watches a descriptor for writing as well as reading), a
+// wake-up for nothing per write. A full pipe (a bulk run) is waited for
+// with poll(2), a blocking system call the runtime knows of.
+type rawOut struct {
+	fd int
+	f  *os.File // the same descriptor, for what a raw write cannot do
+}
+
+func (o *rawOut) Write(b []byte) (int, error) {
 	done := 0
 	for done < len(b) {
-		var errno syscall.Errno
-		err := p.rc.Write(func(fd uintptr) bool {
-			for {
-				rest := b[done:]
-				r, _, e := syscall.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)))
-				if e == unix.EINTR {
-					continue
-				}
-				if e == unix.EAGAIN {
-					return false // the poller waits for room
-				}
-				if e == 0 {
-					done += int(r)
-				}
-				errno = e
-				return true
+		rest := b[done:]
+		r, _, errno := syscall.RawSyscall(unix.SYS_WRITE, uintptr(o.fd), uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)))
+		switch errno {
+		case 0:
+			done += int(r)
+		case unix.EINTR:
+		case unix.EAGAIN:
+			fds := []unix.PollFd{{Fd: int32(o.fd), Events: unix.POLLOUT}}
+			if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+				return done, &os.PathError{Op: "poll", Path: o.f.Name(), Err: err}
 			}
-		})
-		if err != nil {
-			return done, err
-		}
-		if errno == unix.EPIPE {
+		case unix.EPIPE:
 			// The file's own write gets EPIPE too and, on stdout, ends
 			// the process by SIGPIPE, as a stage's downstream head
 			// expects (the runtime ignored the kernel's signal).
-			n, err := p.f.Write(b[done:])
+			n, err := o.f.Write(rest)
 			return done + n, err
-		}
-		if errno != 0 {
-			return done, &os.PathError{Op: "write", Path: p.f.Name(), Err: errno}
+		default:
+			return done, &os.PathError{Op: "write", Path: o.f.Name(), Err: errno}
 		}
 	}
 	return done, nil

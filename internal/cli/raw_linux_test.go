@@ -11,25 +11,32 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nonblockingPipe returns a pipe's ends, each made non-blocking and
-// polled as pollPipe makes stdin and stdout.
-func nonblockingPipe(t *testing.T) (r, w *rawPipe) {
+// nonblockingPipe returns a pipe's ends made non-blocking as pollStdin
+// and pollStdout make stdin and stdout: the reading end in the poller,
+// the writing end out of it.
+func nonblockingPipe(t *testing.T) (r *rawPipe, w *rawOut) {
 	t.Helper()
 	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
 		t.Fatal(err)
 	}
 	rf, wf := os.NewFile(uintptr(fds[0]), "r"), os.NewFile(uintptr(fds[1]), "w")
 	t.Cleanup(func() { rf.Close(); wf.Close() })
-	return newRawPipe(rf), newRawPipe(wf)
+	if err := unix.SetNonblock(fds[1], true); err != nil {
+		t.Fatal(err)
+	}
+	return newRawPipe(rf), &rawOut{fd: fds[1], f: wf}
 }
 
 // Raw reads and writes move every byte through a pipe much smaller than
-// what is written (the writer waits in the poller for room, the reader
-// for data), then the reader sees io.EOF.
+// what is written (the writer waits in poll(2) for room, the reader in
+// the poller for data), then the reader sees io.EOF.
 func TestRawPipe(t *testing.T) {
 	r, w := nonblockingPipe(t)
-	if _, err := unix.FcntlInt(w.f.Fd(), unix.F_SETPIPE_SZ, 4096); err != nil {
+	if _, err := unix.FcntlInt(uintptr(w.fd), unix.F_SETPIPE_SZ, 4096); err != nil {
 		t.Logf("pipe stays at its size: %v", err)
 	}
 	want := bytes.Repeat([]byte("{\"line\":\"a log line\"}\n"), 20000)

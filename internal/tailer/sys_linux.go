@@ -1,11 +1,9 @@
 package tailer
 
 import (
-	"context"
 	"io"
 	"os"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -126,53 +124,4 @@ func readRaw(f *os.File, b []byte) (int, error) {
 		return 0, &os.PathError{Op: "read", Path: f.Name(), Err: errno}
 	}
 	return n, nil
-}
-
-// A napper sleeps between the passes over a stream. A Go timer wakes the
-// process twice (the poller waits whole milliseconds, rounded down, then
-// one more) and with it the runtime's monitor thread, which sleeps until
-// the next timer; a timerfd read through the poller is one wake-up, on
-// time, of the thread that waits.
-type napper struct {
-	f     *os.File
-	fd    int
-	stop  func() bool
-	timer *time.Timer // where there is no timerfd
-}
-
-func newNapper(ctx context.Context) *napper {
-	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
-	if err != nil {
-		t := time.NewTimer(time.Hour)
-		t.Stop()
-		return &napper{timer: t}
-	}
-	n := &napper{f: os.NewFile(uintptr(fd), "timerfd"), fd: fd}
-	// The end of the run ends a nap at once.
-	n.stop = context.AfterFunc(ctx, func() { n.f.SetReadDeadline(time.Now()) })
-	return n
-}
-
-func (n *napper) sleep(ctx context.Context, d time.Duration) {
-	if n.timer != nil {
-		sleepTimer(ctx, n.timer, d)
-		return
-	}
-	its := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-	if _, _, errno := syscall.RawSyscall6(unix.SYS_TIMERFD_SETTIME, uintptr(n.fd), 0, uintptr(unsafe.Pointer(&its)), 0, 0, 0); errno != 0 {
-		sleepTimer(ctx, time.NewTimer(d), d)
-		return
-	}
-	if ctx.Err() != nil {
-		return // the deadline set at its end may have come before the timer
-	}
-	var expirations [8]byte
-	readRaw(n.f, expirations[:])
-}
-
-func (n *napper) close() {
-	if n.f != nil {
-		n.stop()
-		n.f.Close()
-	}
 }

@@ -2,11 +2,7 @@
 
 package tailer
 
-import (
-	"context"
-	"os"
-	"time"
-)
+import "os"
 
 func readAt(f *os.File, b []byte, off int64) (int, error) { return f.ReadAt(b, off) }
 
@@ -19,16 +15,3 @@ func statID(path string) (fileID, error) {
 	}
 	return idOf(fi), nil
 }
-
-// A napper sleeps between the passes over a stream.
-type napper struct{ timer *time.Timer }
-
-func newNapper(context.Context) *napper {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &napper{timer: t}
-}
-
-func (n *napper) sleep(ctx context.Context, d time.Duration) { sleepTimer(ctx, n.timer, d) }
-
-func (n *napper) close() {}
