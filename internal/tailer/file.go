@@ -249,7 +249,19 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 	r.size = size
 	var done int64
 	for {
-		n, err := readAt(r.f, t.buf, r.pos())
+		buf := t.buf
+		if t.cfg.follow {
+			// Up to the size just seen, not to a read that returns
+			// nothing: a system call less a pass. What was written
+			// since comes with the next pass, which inotify's event for
+			// it starts.
+			rest := size - r.pos()
+			if rest <= 0 {
+				return readAll, nil
+			}
+			buf = buf[:min(rest, int64(len(buf)))]
+		}
+		n, err := readAt(r.f, buf, r.pos())
 		if n > 0 {
 			end := r.pos() + int64(n)
 			if ok, err := r.checkFP(t.fp, end); err != nil || !ok {
@@ -260,7 +272,7 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 			}
 			r.grown = time.Now()
 			r.size = max(r.size, end)
-			if err := r.feed(t.out, t.buf[:n]); err != nil {
+			if err := r.feed(t.out, buf[:n]); err != nil {
 				return readAll, err
 			}
 			if err := t.out.flush(); err != nil {
