@@ -30,6 +30,11 @@ func pollStdout() (stdout io.Writer, restore func()) {
 	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		return f, func() {}
 	}
+	// 2>&1: stderr, written the usual way, would get EAGAIN from a full
+	// pipe and lose its messages.
+	if ei, err := os.Stderr.Stat(); err != nil || os.SameFile(fi, ei) {
+		return f, func() {}
+	}
 	fd := int(f.Fd())
 	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err != nil || fl&unix.O_NONBLOCK != 0 {
 		return f, func() {} // someone else's choice: leave it
