@@ -146,6 +146,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			}
 			more = more || m
 		}
+		t.onlyWrites = false // until a wait says so again
 		if found := t.out.written != linesBefore; found {
 			now := time.Now()
 			streaming = n != nil && now.Sub(lastFound) < streamGap
@@ -176,7 +177,6 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			following()
 			following = nil
 		}
-		t.onlyWrites = false
 		switch {
 		case n == nil:
 			sleepTimer(ctx, timer, pollFast)
