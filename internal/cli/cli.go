@@ -42,9 +42,11 @@ func Usagef(usage, format string, args ...any) error {
 func Main(name string, run RunFunc) int {
 	stderr := NewPrefixWriter(os.Stderr, name+": ")
 	growPipes()
-	stdin, restore := pollStdin()
-	err := run(context.Background(), os.Args[1:], stdin, os.Stdout, stderr)
-	restore()
+	stdin, restoreIn := pollStdin()
+	stdout, restoreOut := pollStdout()
+	err := run(context.Background(), os.Args[1:], stdin, stdout, stderr)
+	restoreOut()
+	restoreIn()
 	return Exit(stderr, err)
 }
 

@@ -203,7 +203,7 @@ func (r *reader) checkFP(scratch []byte, size int64) (bool, error) {
 	if want < int64(len(r.fp)) {
 		return false, nil
 	}
-	n, err := r.f.ReadAt(scratch[:want], 0)
+	n, err := readAt(r.f, scratch[:want], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("read %s: %w", r.f.Name(), err)
 	}
@@ -233,11 +233,10 @@ const (
 // When olderDone is set, it is asked after each chunk was read whether
 // the chunk may be written out: lines of older files must go first.
 func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readResult, error) {
-	fi, err := r.f.Stat()
+	size, err := fileSize(r.f)
 	if err != nil {
 		return readAll, fmt.Errorf("stat %s: %w", r.f.Name(), err)
 	}
-	size := fi.Size()
 	if size < r.pos() {
 		return readTruncated, nil
 	}
@@ -250,7 +249,19 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 	r.size = size
 	var done int64
 	for {
-		n, err := r.f.ReadAt(t.buf, r.pos())
+		buf := t.buf
+		if t.cfg.follow {
+			// Up to the size just seen, not to a read that returns
+			// nothing: a system call less a pass. What was written
+			// since comes with the next pass, which inotify's event for
+			// it starts.
+			rest := size - r.pos()
+			if rest <= 0 {
+				return readAll, nil
+			}
+			buf = buf[:min(rest, int64(len(buf)))]
+		}
+		n, err := readAt(r.f, buf, r.pos())
 		if n > 0 {
 			end := r.pos() + int64(n)
 			if ok, err := r.checkFP(t.fp, end); err != nil || !ok {
@@ -261,7 +272,7 @@ func (t *tailer) readAvail(r *reader, limit int64, olderDone func() bool) (readR
 			}
 			r.grown = time.Now()
 			r.size = max(r.size, end)
-			if err := r.feed(t.out, t.buf[:n]); err != nil {
+			if err := r.feed(t.out, buf[:n]); err != nil {
 				return readAll, err
 			}
 			if err := t.out.flush(); err != nil {
@@ -462,4 +473,12 @@ func (a *aheadChunks) close() error {
 		<-a.exited
 	}
 	return nil
+}
+
+func statSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
 }

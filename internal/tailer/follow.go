@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,8 @@ type notifier interface {
 	// wait returns the changes seen until deadline, as soon as there are
 	// some, or nothing when ctx ends; a zero deadline: those queued now.
 	wait(ctx context.Context, deadline time.Time) ([]change, error)
+	// nap sleeps d, or until ctx ends, whatever changes meanwhile.
+	nap(ctx context.Context, d time.Duration)
 	close() error
 }
 
@@ -62,7 +65,17 @@ type change struct {
 	overflow bool   // events were lost: look at everything
 }
 
+// followProcs is the GOMAXPROCS of a follower (0: left alone; tests that
+// run followers in their own process leave it). A follow pass is one
+// goroutine's work; with a second scheduler slot idle, each timer or
+// goroutine made ready wakes a second thread to look for work, which
+// finds none: two more context switches a pass.
+var followProcs = 1
+
 func (t *tailer) follow(ctx context.Context, srcs []*source) error {
+	if followProcs > 0 {
+		runtime.GOMAXPROCS(followProcs)
+	}
 	h := hooksOf(ctx)
 	following := h.following
 	// The run's hooks may leave inotify aside and poll at their own pace.
@@ -133,6 +146,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 			}
 			more = more || m
 		}
+		t.onlyWrites = false // until a wait says so again
 		if found := t.out.written != linesBefore; found {
 			now := time.Now()
 			streaming = n != nil && now.Sub(lastFound) < streamGap
@@ -165,11 +179,11 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 		}
 		switch {
 		case n == nil:
-			t.sleep(ctx, timer, pollFast)
+			sleepTimer(ctx, timer, pollFast)
 		case streaming:
 			// Lines keep coming: read again after passGap, whatever
 			// inotify says meanwhile (its events merge in its queue).
-			t.sleep(ctx, timer, passGap)
+			n.nap(ctx, passGap)
 			if _, err := t.await(ctx, n, srcs, time.Time{}); err != nil {
 				return err
 			}
@@ -186,7 +200,7 @@ func (t *tailer) follow(ctx context.Context, srcs []*source) error {
 	return nil
 }
 
-func (t *tailer) sleep(ctx context.Context, timer *time.Timer, d time.Duration) {
+func sleepTimer(ctx context.Context, timer *time.Timer, d time.Duration) {
 	timer.Reset(d)
 	select {
 	case <-ctx.Done():
@@ -197,8 +211,11 @@ func (t *tailer) sleep(ctx context.Context, timer *time.Timer, d time.Duration) 
 
 // await waits until a change concerns one of the logs, or deadline (zero:
 // takes only the changes queued). A directory that went is watched again
-// by the next pass, once it is back.
+// by the next pass, once it is back. It sets t.onlyWrites: whether all
+// that was told were writes, no file created, moved or deleted.
 func (t *tailer) await(ctx context.Context, n notifier, srcs []*source, deadline time.Time) (bool, error) {
+	t.onlyWrites = false
+	names := false
 	for ctx.Err() == nil {
 		cs, err := n.wait(ctx, deadline)
 		if err != nil {
@@ -209,6 +226,7 @@ func (t *tailer) await(ctx context.Context, n notifier, srcs []*source, deadline
 		}
 		hit := false
 		for _, c := range cs {
+			names = names || c.created || c.gone || c.overflow
 			if c.overflow {
 				hit = true
 				continue
@@ -227,6 +245,7 @@ func (t *tailer) await(ctx context.Context, n notifier, srcs []*source, deadline
 			}
 		}
 		if hit {
+			t.onlyWrites = !names
 			return true, nil
 		}
 	}
@@ -256,14 +275,14 @@ func grabCreated(ctx context.Context, creations notifier, srcs []*source) {
 func (s *source) grab() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fi, err := os.Stat(s.path)
+	id, err := statID(s.path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
 		return err
 	}
-	if s.haveLast && idOf(fi) == s.last {
+	if s.haveLast && id == s.last {
 		return nil
 	}
 	r, err := openReader(s.path, s.path)
@@ -318,13 +337,17 @@ func (s *source) missed(now fileID) []*reader {
 // reads its files oldest first, and closes the old ones done with. It
 // reports whether a file has more to read than one pass takes.
 func (t *tailer) poll(ctx context.Context, s *source) (more bool, err error) {
-	if err := s.grab(); err != nil {
-		if msg := withHint(err).Error(); msg != s.errMsg {
-			s.errMsg = msg
-			t.errorf("%s", msg)
+	// When inotify told of writes only, the path still names the file
+	// opened last: no stat (a tenth of a pass at a line a pass).
+	if !t.onlyWrites {
+		if err := s.grab(); err != nil {
+			if msg := withHint(err).Error(); msg != s.errMsg {
+				s.errMsg = msg
+				t.errorf("%s", msg)
+			}
+		} else {
+			s.errMsg = ""
 		}
-	} else {
-		s.errMsg = ""
 	}
 	s.mu.Lock()
 	for _, r := range s.queued {

@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(cli.Main("mailcop-tail", Run))
 	}
+	followProcs = 0 // followers in this process share it with other tests
 	os.Exit(m.Run())
 }
 

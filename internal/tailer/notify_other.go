@@ -73,4 +73,6 @@ func lost(ok bool) []change {
 	return []change{{overflow: true}}
 }
 
+func (n *fsNotifier) nap(ctx context.Context, d time.Duration) { sleepTimer(ctx, n.timer, d) }
+
 func (n *fsNotifier) close() error { return n.w.Close() }

@@ -187,6 +187,7 @@ type tailer struct {
 	saveFailed bool      // a checkpoint could not save the state
 	inCut      bool      // reading a cut file's copy: no checkpoint
 	srcs       []*source // the logs read
+	onlyWrites bool      // follow: inotify told of writes only since the last pass
 
 	cursorMu  sync.Mutex
 	cursorOut string // the journal cursor of the last entry flushed
