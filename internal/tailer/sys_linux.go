@@ -94,34 +94,3 @@ func statID(path string) (fileID, error) {
 		return fileID{uint64(st.Dev), uint64(st.Ino)}, nil
 	}
 }
-
-// readRaw reads a non-blocking descriptor through the poller, until the
-// deadline set on f: raw reads, the poller's wait between them.
-func readRaw(f *os.File, b []byte) (int, error) {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return f.Read(b)
-	}
-	var n int
-	var errno syscall.Errno
-	err = rc.Read(func(fd uintptr) bool {
-		for {
-			r, _, e := syscall.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-			if e == unix.EINTR {
-				continue
-			}
-			if e == unix.EAGAIN {
-				return false
-			}
-			n, errno = int(r), e
-			return true
-		}
-	})
-	if err != nil {
-		return 0, err
-	}
-	if errno != 0 {
-		return 0, &os.PathError{Op: "read", Path: f.Name(), Err: errno}
-	}
-	return n, nil
-}
