@@ -101,6 +101,10 @@ type alert struct {
 // hook for tests, as report.go's.
 var alertTick = time.Second
 
+// alarmQueued is told of each alarm queued for a mail: a hook for tests,
+// which move the clock only once the alarm they caused is waiting.
+var alarmQueued = func() {}
+
 // retry is how long a failed delivery waits before the next try,
 // doubling from the first to the last.
 var retryFirst, retryMax = 30 * time.Second, 10 * time.Minute
@@ -283,6 +287,7 @@ func (w *watcher) add(ev *watch.Event, r *record.Record) {
 		w.since = now()
 	}
 	w.pending = append(w.pending, a)
+	alarmQueued()
 }
 
 // infoCommand is what shows the account's other logins; the address's

@@ -121,10 +121,22 @@ func TestAlertBruteForceThenLogin(t *testing.T) {
 func TestAlertLeavesWhileInputOpen(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(tw.UnixNano())
-	oldNow, oldTick := now, alertTick
+	queued := make(chan struct{}, 4)
+	oldNow, oldTick, oldQueued := now, alertTick, alarmQueued
 	now = func() time.Time { return time.Unix(0, clock.Load()) }
 	alertTick = 5 * time.Millisecond
-	defer func() { now, alertTick = oldNow, oldTick }()
+	alarmQueued = func() { queued <- struct{}{} }
+	defer func() { now, alertTick, alarmQueued = oldNow, oldTick, oldQueued }()
+	// The clock moves only once the alarm the test caused is queued: its
+	// -gather counts from then.
+	waitQueued := func(user string) {
+		t.Helper()
+		select {
+		case <-queued:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s's alarm never queued", user)
+		}
+	}
 
 	b := newMailbox(t)
 	pr, pw := io.Pipe()
@@ -136,6 +148,7 @@ func TestAlertLeavesWhileInputOpen(t *testing.T) {
 		runErr = Run(context.Background(), alertArgs(b, t.TempDir(), "-gather", "10s"), pr, io.Discard, io.Discard)
 	}()
 	io.WriteString(pw, bruteThenLogin("bob@example.com", "203.0.113.9", tw))
+	waitQueued("bob")
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
 		for range 2000 {
@@ -156,6 +169,7 @@ func TestAlertLeavesWhileInputOpen(t *testing.T) {
 	// The attack goes on: the next mail waits 45 s after the first, then
 	// leaves with the alarms of the meantime.
 	io.WriteString(pw, bruteThenLogin("carol@example.com", "203.0.113.10", tw.Add(time.Minute)))
+	waitQueued("carol")
 	clock.Add(int64(20 * time.Second))
 	time.Sleep(50 * time.Millisecond)
 	if n := len(b.mails(t)); n != 1 {
