@@ -38,15 +38,16 @@ func TestFIFOSignal(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			time.Sleep(300 * time.Millisecond) // let it reach the open
-			cmd.Process.Signal(sig)
 			var err error
-			select {
-			case err = <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				<-done
-				t.Fatalf("%v, %s: still running 10 s after the signal", sig, strings.Join(args, " "))
+			if !blockedInFIFOOpen(cmd.Process.Pid, done, &err) {
+				cmd.Process.Signal(sig)
+				select {
+				case err = <-done:
+				case <-time.After(10 * time.Second):
+					cmd.Process.Kill()
+					<-done
+					t.Fatalf("%v, %s: still running 10 s after the signal", sig, strings.Join(args, " "))
+				}
 			}
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -61,6 +62,33 @@ func TestFIFOSignal(t *testing.T) {
 			}
 		}
 	}
+}
+
+// blockedInFIFOOpen waits until process pid sleeps in the open of a named
+// pipe without writer (its signal handlers are in place by then), or has
+// exited (exited true, its Wait's error in *err). Where /proc does not
+// tell, it waits 300 ms.
+func blockedInFIFOOpen(pid int, done <-chan error, err *error) (exited bool) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case *err = <-done:
+			return true
+		default:
+		}
+		tasks, globErr := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		if globErr != nil || len(tasks) == 0 {
+			time.Sleep(300 * time.Millisecond)
+			return false
+		}
+		for _, t := range tasks {
+			if b, _ := os.ReadFile(t); string(b) == "wait_for_partner" {
+				return false
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
 }
 
 // A state file in a directory another user may write to: a symlink
