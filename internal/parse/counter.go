@@ -107,6 +107,11 @@ type group struct {
 	passdb  string
 	session string
 	has     [srcCount]bool
+	// anon: that program's line named no user (postfix's "Connection
+	// lost to authentication server" names a stale one, dropped): the
+	// pairing may move to another attempt, for a line that names this
+	// group's user.
+	anon    [srcCount]bool
 	claimed bool // counted by a login summary
 	outage  bool // postfix gave up waiting for dovecot's answer
 }
@@ -240,6 +245,7 @@ func (c *counter) attempt(ev *event, host string, pid int, t time.Time) int {
 	}
 	if g := c.twin(key, ev, t); g != nil {
 		g.has[ev.src] = true
+		g.anon[ev.src] = ev.user == ""
 		return 0
 	}
 	if ev.src == srcDovecotAuth && ev.session == "" {
@@ -280,6 +286,44 @@ func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 			continue
 		}
 		return g
+	}
+	if ev.user != "" {
+		return c.takeBack(gs, ev, t)
+	}
+	return nil
+}
+
+// takeBack pairs a line that names a user with that user's attempt when
+// a line of the same program that named no one took it first: in a burst
+// from one address, the unnamed line pairs as well with another attempt
+// still unpaired, which it then takes instead (it could not tell them
+// apart; the named line can).
+func (c *counter) takeBack(gs []*group, ev *event, t time.Time) *group {
+	var mine *group
+	for i := len(gs) - 1; i >= 0 && mine == nil; i-- {
+		g := gs[i]
+		if t.Sub(g.t) > outageWindow {
+			break
+		}
+		if g.has[ev.src] && g.anon[ev.src] && g.user != "" && sameLoggedUser(g.user, ev.user) && g.t.Sub(t) <= twinWindow &&
+			!(ev.src == srcPostfix && g.session != "") {
+			mine = g
+		}
+	}
+	if mine == nil {
+		return nil
+	}
+	for i := len(gs) - 1; i >= 0; i-- {
+		g := gs[i]
+		if t.Sub(g.t) > outageWindow {
+			break
+		}
+		if g == mine || g.has[ev.src] || g.t.Sub(t) > outageWindow || (ev.src == srcPostfix && g.session != "") {
+			continue
+		}
+		g.has[ev.src], g.anon[ev.src] = true, true
+		mine.has[ev.src], mine.anon[ev.src] = false, false
+		return mine
 	}
 	return nil
 }

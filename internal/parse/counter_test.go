@@ -306,6 +306,36 @@ func TestConnectionLostIsTemporaryFailure(t *testing.T) {
 	}
 }
 
+// Two SMTP sessions of one address, as Debian 12's postfix and dovecot
+// logged them under attack: postfix gave up on dovecot's answer to one
+// session's second and third attempts (bob's, webmaster's) and named the
+// session's first user, a stale name mailcop drops; the first unnamed
+// line paired with admin's attempt, the newest. admin's own warning takes
+// that attempt back and the unnamed line pairs with bob's: 4 attempts, as
+// the sessions made.
+func TestNamedLineTakesBackItsAttempt(t *testing.T) {
+	recs, _ := parseAll(t, testConfig(),
+		"Dec  4 19:23:09 vm dovecot: auth: passwd-file(test,203.0.113.200): unknown user (SHA1 of given password: f865b5)",
+		"Dec  4 19:23:11 vm postfix/submission/smtpd[20217]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=test",
+		"Dec  4 19:23:19 vm dovecot: auth: passwd-file(bob@example.test,203.0.113.200): Password mismatch (SHA1 of given password: 5baa61)",
+		"Dec  4 19:23:19 vm dovecot: auth: passwd-file(admin,203.0.113.200): unknown user (SHA1 of given password: 7c4a8d)",
+		"Dec  4 19:23:21 vm postfix/submission/smtpd[20217]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=test",
+		"Dec  4 19:23:21 vm postfix/submission/smtpd[20212]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=admin",
+		"Dec  4 19:23:21 vm postfix/submission/smtpd[20212]: disconnect from unknown[203.0.113.200] ehlo=2 xclient=0/1 auth=0/1 quit=1 commands=3/5",
+		"Dec  4 19:23:31 vm postfix/submission/smtpd[20217]: warning: unknown[203.0.113.200]: SASL PLAIN authentication failed: Connection lost to authentication server, sasl_username=test",
+		"Dec  4 19:23:31 vm postfix/submission/smtpd[20217]: disconnect from unknown[203.0.113.200] ehlo=2 xclient=0/1 auth=0/3 quit=1 commands=3/7",
+		"Dec  4 19:23:36 vm dovecot: auth: passwd-file(webmaster@example.test,203.0.113.200): unknown user (SHA1 of given password: 7c4a8d)",
+	)
+	if n := sumAttempts(recs); n != 4 {
+		t.Errorf("%d attempts, want 4: %+v", n, recs)
+	}
+	for _, r := range recs {
+		if r.Daemon == "postfix" && r.Reason != "temporary_failure" {
+			t.Errorf("a postfix line counted, though its attempt's dovecot line is there: %+v", r)
+		}
+	}
+}
+
 // A summary names the last user its session tried: of the lines it may
 // absorb, its last one is that user's, even when another address's
 // session logged a line after it.
