@@ -113,19 +113,18 @@ func AppendBytes(dst, b []byte) (out []byte, valid bool) {
 
 // appendText is appendString, and tells whether s was UTF-8.
 func appendText(dst []byte, s string) (out []byte, valid bool) {
-	if len(s) <= 32 && shortPlain(s) {
-		// Nearly every member: one look and one copy.
-		dst = append(dst, '"')
-		dst = append(dst, s...)
-		return append(dst, '"'), true
+	// Nearly every member is plain, most of them short: one look (without
+	// a call under 33 bytes) and one copy.
+	i := len(s)
+	if len(s) > 32 || !shortPlain(s) {
+		i = skipPlainString(s, 0)
 	}
-	i := skipPlainString(s, 0)
-	if i == len(s) {
-		dst = append(dst, '"')
-		dst = append(dst, s...)
-		return append(dst, '"'), true
+	if i < len(s) {
+		return appendEscaped(dst, s, i)
 	}
-	return appendEscaped(dst, s, i)
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"'), true
 }
 
 // shortPlain tells whether s, of at most 32 bytes, is all plain: in words
