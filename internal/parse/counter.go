@@ -288,7 +288,7 @@ func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 		return g
 	}
 	if ev.user != "" {
-		return c.takeBack(gs, ev, t)
+		return c.takeBack(key, ev, t)
 	}
 	return nil
 }
@@ -298,7 +298,8 @@ func (c *counter) twin(key addrKey, ev *event, t time.Time) *group {
 // from one address, the unnamed line pairs as well with another attempt
 // still unpaired, which it then takes instead (it could not tell them
 // apart; the named line can).
-func (c *counter) takeBack(gs []*group, ev *event, t time.Time) *group {
+func (c *counter) takeBack(key addrKey, ev *event, t time.Time) *group {
+	gs := c.groups[key]
 	var mine *group
 	for i := len(gs) - 1; i >= 0 && mine == nil; i-- {
 		g := gs[i]
@@ -313,19 +314,17 @@ func (c *counter) takeBack(gs []*group, ev *event, t time.Time) *group {
 	if mine == nil {
 		return nil
 	}
-	for i := len(gs) - 1; i >= 0; i-- {
-		g := gs[i]
-		if t.Sub(g.t) > outageWindow {
-			break
-		}
-		if g == mine || g.has[ev.src] || g.t.Sub(t) > outageWindow || (ev.src == srcPostfix && g.session != "") {
-			continue
-		}
-		g.has[ev.src], g.anon[ev.src] = true, true
-		mine.has[ev.src], mine.anon[ev.src] = false, false
-		return mine
+	// The other attempt the unnamed line could have paired with, within
+	// the wider window of postfix's give-up, as such lines are.
+	unnamed := *ev
+	unnamed.user, unnamed.reason = "", record.ReasonTemporaryFailure
+	other := c.twin(key, &unnamed, t)
+	if other == nil {
+		return nil
 	}
-	return nil
+	other.has[ev.src], other.anon[ev.src] = true, true
+	mine.has[ev.src], mine.anon[ev.src] = false, false
+	return mine
 }
 
 // samePassdbRound finds an attempt that another passdb already judged in

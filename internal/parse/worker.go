@@ -29,7 +29,7 @@ type worker struct {
 	strs     *interner
 
 	// encode: the Parser wants records encoded, and the worker encodes
-	// what it can of them into enc (see item.enc).
+	// what it can of them into enc (see item.encFrom).
 	encode bool
 	enc    []byte
 	out    record.Record
